@@ -1,0 +1,171 @@
+"""Offline analysis: files through the pipeline into a store, and the report of what the store knows.
+
+Shared by ``tracehound analyze`` and the single-node server: the same stages, a SQLite store and
+an in-process loop instead of a bus.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import msgspec
+
+from tracehound.analyzer.inventory import Inventory, build_inventory
+from tracehound.analyzer.spec import ReferenceSpec
+from tracehound.classifiers.engine import SensitiveDataEngine
+from tracehound.config import Settings
+from tracehound.model import POSTURE_TYPES, Detection, SensitiveType, Transaction
+from tracehound.pipeline.runner import Deltas, Pipeline
+from tracehound.pipeline.stages import build_classifier, build_pipeline
+from tracehound.profiles.endpoint import EndpointProfile
+from tracehound.profiles.findings import FindingStats
+from tracehound.report.json_report import RunSummary, build_report
+from tracehound.sources.base import Rejection, open_source
+from tracehound.store.base import EndpointKey, FindingKey
+from tracehound.store.sqlite import SqliteStore
+
+MAX_REPORTED_REJECTIONS = 100
+
+ProgressHook = Callable[[int, int], None]
+"""Called with (bytes done, bytes total) as input is read."""
+
+
+class _DetectionLine(msgspec.Struct):
+    seq: int
+    request_id: str | None
+    detections: list[dict[str, str]]
+
+
+_LINE_ENCODER = msgspec.json.Encoder()
+
+
+def detection_line(seq: int, request_id: str | None, detections: Sequence[Detection]) -> bytes:
+    """One ``--detections`` JSON line (REPORT_FORMAT.md)."""
+    items = [{"type": d.type.value, "location": d.location, "severity": d.severity.value} for d in detections]
+    return _LINE_ENCODER.encode(_DetectionLine(seq, request_id, items)) + b"\n"
+
+
+@dataclass
+class RunResult:
+    transactions: int = 0
+    rejected: int = 0
+    rejections: list[Rejection] = field(default_factory=list)
+    detected: int = 0
+    body_errors: Counter[str] = field(default_factory=Counter)
+    deltas: Deltas = field(default_factory=Deltas)
+
+
+def run_files(
+    inputs: Sequence[Path],
+    pipeline: Pipeline,
+    detections_out: BinaryIO | None = None,
+    progress: ProgressHook | None = None,
+) -> RunResult:
+    """Feed every input through ``pipeline`` (seq counting across files, in order)."""
+    result = RunResult()
+    seq = 0
+    total = sum(p.stat().st_size for p in inputs)
+    done_before = 0
+    for path in inputs:
+        source = open_source(path, start_seq=seq)
+        for i, item in enumerate(source):
+            if isinstance(item, Rejection):
+                result.rejected += 1
+                result.rejections.append(item)
+            else:
+                _process(pipeline, item, result, detections_out)
+            seq += 1
+            if progress is not None and i % 256 == 0:
+                progress(done_before + source.bytes_read, total)
+        done_before += path.stat().st_size
+        if progress is not None:
+            progress(done_before, total)
+    result.deltas = pipeline.flush()
+    result.body_errors = result.deltas.body_errors
+    return result
+
+
+def _process(pipeline: Pipeline, tx: Transaction, result: RunResult, out: BinaryIO | None) -> None:
+    result.transactions += 1
+    detections = pipeline.process(tx)
+    if detections:
+        if any(d.type not in POSTURE_TYPES for d in detections):
+            result.detected += 1
+        if out is not None:
+            out.write(detection_line(tx.seq, tx.request_id, detections))
+
+
+def persist(store: SqliteStore, tenant: str, result: RunResult, run_id: int, learn: bool) -> None:
+    """Merge the run's deltas into the store; with ``learn=False`` only findings are kept."""
+    if learn:
+        store.merge_endpoints(tenant, result.deltas.endpoints)
+    store.merge_findings(tenant, result.deltas.findings)
+    store.finish_run(
+        run_id,
+        result.transactions,
+        result.rejected,
+        [(r.source, r.index, r.reason) for r in result.rejections],
+    )
+
+
+def snapshot(
+    store: SqliteStore,
+    settings: Settings,
+    specs: Iterable[ReferenceSpec] = (),
+    extra_endpoints: dict[EndpointKey, EndpointProfile] | None = None,
+    extra_findings: dict[FindingKey, FindingStats] | None = None,
+) -> Inventory:
+    """The inventory of everything the store knows (plus unpersisted deltas of a ``--no-learn`` run)."""
+    tenant = settings.tenant
+    endpoints = store.load_endpoints(tenant)
+    for key, profile in (extra_endpoints or {}).items():
+        if key in endpoints:
+            endpoints[key].merge(profile)
+        else:
+            endpoints[key] = profile
+    findings = store.load_findings(tenant)
+    for fkey, stats in (extra_findings or {}).items():
+        if fkey in findings:
+            findings[fkey].merge(stats)
+        else:
+            findings[fkey] = stats
+    return build_inventory(
+        endpoints,
+        findings,
+        specs,
+        pinned=settings.templates.pin,
+        keep_literal=settings.templates.keep_literal,
+    )
+
+
+def report_of(
+    store: SqliteStore,
+    inventory: Inventory,
+    settings: Settings,
+    result: RunResult | None,
+    classifier: SensitiveDataEngine,
+) -> dict[str, Any]:
+    transactions, rejected = store.totals(settings.tenant)
+    summary = RunSummary(transactions=transactions, rejected=rejected)
+    if result is not None:
+        summary.run_transactions = result.transactions
+        summary.run_rejected = result.rejected
+        summary.rejections = [
+            {"source": r.source, "index": r.index, "reason": r.reason}
+            for r in result.rejections[:MAX_REPORTED_REJECTIONS]
+        ]
+        summary.body_errors = dict(result.body_errors)
+
+    def is_reported(kind: str, hits: int, seen: int, confidence_sum: float) -> bool:
+        return classifier.is_reported(SensitiveType(kind), hits, seen, confidence_sum)
+
+    return build_report(inventory, summary, is_reported)
+
+
+def new_pipeline(settings: Settings) -> tuple[Pipeline, SensitiveDataEngine]:
+    classifier = build_classifier(settings)
+    return build_pipeline(settings, classifier), classifier

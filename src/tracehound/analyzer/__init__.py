@@ -1,0 +1,1 @@
+"""Whole-picture work over merged profiles: templating, behavioural detection, risk, alerts."""

@@ -1,0 +1,1 @@
+"""The ``tracehound`` command, one module per command group."""

@@ -1,0 +1,48 @@
+"""``tracehound explain METHOD PATH``: why an endpoint has the template it has, segment by segment."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from tracehound.analysis import snapshot
+from tracehound.analyzer.spec import load_spec
+from tracehound.config import load_settings
+from tracehound.errors import TracehoundError
+from tracehound.store.sqlite import SqliteStore
+
+
+@click.command()
+@click.argument("method")
+@click.argument("path")
+@click.option("--db", "db_path", default="tracehound.db", show_default=True, type=click.Path(path_type=Path))
+@click.option("--spec", "spec_files", multiple=True, type=click.Path(path_type=Path))
+@click.option("--config", "config_path", type=click.Path(path_type=Path))
+def explain(method: str, path: str, db_path: Path, spec_files: tuple[Path, ...], config_path: Path | None) -> None:
+    """Explain the template of the endpoint that METHOD PATH belongs to (a concrete or templated path)."""
+    console = Console()
+    try:
+        if not db_path.is_file():
+            raise click.UsageError(f"{db_path}: no store here; run `tracehound analyze` first or pass --db")
+        settings = load_settings(config_path)
+        store = SqliteStore(db_path)
+        inventory = snapshot(store, settings, [load_spec(p) for p in spec_files])
+        store.close()
+    except TracehoundError as exc:
+        Console(stderr=True).print(f"error: {exc}", markup=False)
+        sys.exit(2)
+    ep = inventory.find(method, path)
+    if ep is None:
+        Console(stderr=True).print(f"no endpoint matches {method.upper()} {path}", markup=False)
+        sys.exit(1)
+    console.print(f"[bold]{ep.method} {ep.service}{ep.path}[/bold]  ({ep.profile.count} requests, origin {ep.origin})")
+    table = Table("position", "segment", "rule", "evidence")
+    for i, d in enumerate(ep.template.decisions):
+        table.add_row(str(i), d.segment, d.rule, d.evidence)
+    console.print(table)
+    merged = sorted(set(ep.provisional))
+    console.print(f"merged from {len(merged)} provisional path(s): " + ", ".join(merged[:10]), markup=False)

@@ -1,0 +1,30 @@
+"""Entry point: the ``tracehound`` command group; each command lives in its own module."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from tracehound import __version__
+from tracehound.cli.analyze import analyze
+from tracehound.cli.explain import explain
+from tracehound.errors import TracehoundError
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="tracehound")
+def cli() -> None:
+    """Tracehound: API inventory, sensitive data and attacks, from traffic."""
+
+
+cli.add_command(analyze)
+cli.add_command(explain)
+
+
+def main() -> None:
+    try:
+        cli(standalone_mode=True)
+    except TracehoundError as exc:  # pragma: no cover - click handles errors raised in commands
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)

@@ -1,0 +1,108 @@
+"""One typed settings tree, from a YAML file, ``TRACEHOUND_*`` environment variables and flags.
+
+Unknown keys are an error naming the key, so a misspelt setting never silently does nothing.
+Environment variables name a path with double underscores: ``TRACEHOUND_DETECTION__SENSITIVITY=3``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import msgspec
+import yaml
+
+from tracehound.errors import ConfigError
+
+ENV_PREFIX = "TRACEHOUND_"
+MAX_CONFIG_BYTES = 1024 * 1024
+
+
+class TemplateSettings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    pin: list[str] = msgspec.field(default_factory=list)
+    """Templates that win over inference, e.g. ``/files/{path}``."""
+    keep_literal: list[str] = msgspec.field(default_factory=list)
+    """Concrete paths that stay endpoints of their own (split), e.g. ``/users/me``."""
+
+
+class LimitSettings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    max_body_bytes: int = 1024 * 1024
+    max_decompressed_bytes: int = 8 * 1024 * 1024
+    max_json_depth: int = 64
+
+
+class SensitiveSettings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    custom_types: list[dict[str, Any]] = msgspec.field(default_factory=list)
+    """Each: ``name``, ``pattern``, ``key_hints``, ``validator``, ``confidence``."""
+
+
+class DetectionSettings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    sensitivity: int | None = None
+    """1 (fewest false positives) to 4 (most recall); None picks the measured default."""
+    disabled: list[str] = msgspec.field(default_factory=list)
+    """Detector ids to switch off."""
+
+
+class Settings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    tenant: str = "default"
+    templates: TemplateSettings = msgspec.field(default_factory=TemplateSettings)
+    limits: LimitSettings = msgspec.field(default_factory=LimitSettings)
+    sensitive: SensitiveSettings = msgspec.field(default_factory=SensitiveSettings)
+    detection: DetectionSettings = msgspec.field(default_factory=DetectionSettings)
+    server: dict[str, Any] = msgspec.field(default_factory=dict)
+    """Settings of the services (``serve``, ``collector``, ...); validated by those commands."""
+
+
+def _env_tree(environ: Mapping[str, str]) -> dict[str, Any]:
+    tree: dict[str, Any] = {}
+    for key, value in environ.items():
+        if not key.startswith(ENV_PREFIX) or key in ("TRACEHOUND_CONFIG",):
+            continue
+        path = key[len(ENV_PREFIX) :].lower().split("__")
+        node = tree
+        for part in path[:-1]:
+            node = node.setdefault(part, {})
+            if not isinstance(node, dict):
+                raise ConfigError(f"environment variable {key} conflicts with another TRACEHOUND_ variable")
+        node[path[-1]] = yaml.safe_load(value) if value else value
+    return tree
+
+
+def _deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _deep_merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def load_settings(path: Path | None = None, environ: Mapping[str, str] | None = None) -> Settings:
+    """Settings from ``path`` (or ``$TRACEHOUND_CONFIG``), overridden by the environment."""
+    environ = os.environ if environ is None else environ
+    if path is None and environ.get("TRACEHOUND_CONFIG"):
+        path = Path(environ["TRACEHOUND_CONFIG"])
+    raw: dict[str, Any] = {}
+    if path is not None:
+        try:
+            text = path.read_bytes()
+        except OSError as exc:
+            raise ConfigError(f"{path}: cannot read the config file: {exc.strerror}") from exc
+        if len(text) > MAX_CONFIG_BYTES:
+            raise ConfigError(f"{path}: config file larger than {MAX_CONFIG_BYTES} bytes")
+        try:
+            loaded = yaml.safe_load(text) or {}
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"{path}: not valid YAML: {str(exc).splitlines()[0]}") from exc
+        if not isinstance(loaded, dict):
+            raise ConfigError(f"{path}: the config file must be a mapping of settings")
+        raw = loaded
+    raw = _deep_merge(raw, _env_tree(environ))
+    try:
+        return msgspec.convert(raw, Settings)
+    except msgspec.ValidationError as exc:
+        where = f"{path}: " if path else ""
+        raise ConfigError(f"{where}invalid setting: {exc}") from exc

@@ -1,0 +1,1 @@
+"""Demo traffic shipped with Tracehound, for `make demo`."""

@@ -1,0 +1,85 @@
+"""Locations, and the walk over every input and output value of an exchange.
+
+Classifiers and detectors see a transaction as ``(location, value)`` pairs named as in
+REPORT_FORMAT.md (``request.query.id``, ``response.body.items[].email``). Path segments are named
+by position (``request.path.#2``) because parameter names exist only once templates are known;
+the report renames them (``request.path.userId``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from tracehound.model.transaction import Body, BodyKind, Exchange
+
+MAX_FIELDS = 4096
+"""Cap on values yielded per body, so a hostile body cannot make a stage loop for long."""
+
+PATH_PREFIX = "request.path.#"
+
+
+def path_location(index: int) -> str:
+    return f"{PATH_PREFIX}{index}"
+
+
+def path_index(location: str) -> int | None:
+    """The segment index of a ``request.path.#N`` location, else None."""
+    if location.startswith(PATH_PREFIX):
+        tail = location[len(PATH_PREFIX) :]
+        if tail.isdigit():
+            return int(tail)
+    return None
+
+
+def walk_json(value: Any, prefix: str, out: list[tuple[str, Any]], limit: int = MAX_FIELDS) -> None:
+    """Append ``(location, scalar)`` for every scalar under ``value``; arrays step with ``[]``."""
+    stack: list[tuple[str, Any]] = [(prefix, value)]
+    while stack and len(out) < limit:
+        loc, node = stack.pop()
+        if isinstance(node, dict):
+            for key, child in node.items():
+                stack.append((f"{loc}.{key}", child))
+        elif isinstance(node, list):
+            step = f"{loc}[]"
+            for child in node:
+                stack.append((step, child))
+        else:
+            out.append((loc, node))
+
+
+def body_fields(body: Body, prefix: str) -> list[tuple[str, Any]]:
+    """Scalars of a body with their locations; a non-structured body is one value at ``prefix``."""
+    out: list[tuple[str, Any]] = []
+    if body.kind is BodyKind.JSON:
+        walk_json(body.value, prefix, out)
+    elif body.kind in (BodyKind.FORM, BodyKind.MULTIPART) and isinstance(body.value, dict):
+        for key, values in body.value.items():
+            for v in values:
+                out.append((f"{prefix}.{key}", v))
+                if len(out) >= MAX_FIELDS:
+                    return out
+    elif body.kind in (BodyKind.XML, BodyKind.TEXT) and isinstance(body.value, str):
+        out.append((prefix, body.value))
+    return out
+
+
+def request_fields(ex: Exchange) -> Iterator[tuple[str, Any]]:
+    """Every request value an attacker controls, with its location."""
+    for i, seg in enumerate(ex.segments):
+        yield path_location(i), seg
+    for name, value in ex.query:
+        yield f"request.query.{name}", value
+    for name, value in ex.headers.items():
+        if name != "cookie":
+            yield f"request.header.{name}", value
+    for name, value in ex.cookies:
+        yield f"request.cookie.{name}", value
+    yield from body_fields(ex.request_body, "request.body")
+
+
+def response_fields(ex: Exchange) -> Iterator[tuple[str, Any]]:
+    """Every response value with its location."""
+    for name, value in ex.response_headers.items():
+        yield f"response.header.{name}", value
+    yield from body_fields(ex.response_body, "response.body")

@@ -1,0 +1,179 @@
+"""The profile stage: fold one normalized exchange into its endpoint's profile.
+
+Pure with respect to everything but the profile it is given, so a worker can fold any subset of
+the traffic and flush the result as a delta.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from tracehound.model import BodyKind, Exchange, SensitiveHit
+from tracehound.pipeline.auth import auth_schemes, credential_headers
+from tracehound.pipeline.segments import is_placeholder
+from tracehound.profiles.endpoint import EndpointProfile, SensitiveStat
+from tracehound.profiles.schema import SchemaNode
+
+STANDARD_HEADERS = frozenset(
+    {
+        "host",
+        "user-agent",
+        "accept",
+        "accept-encoding",
+        "accept-language",
+        "accept-charset",
+        "content-type",
+        "content-length",
+        "content-encoding",
+        "connection",
+        "cookie",
+        "authorization",
+        "proxy-authorization",
+        "cache-control",
+        "pragma",
+        "origin",
+        "referer",
+        "te",
+        "upgrade",
+        "via",
+        "dnt",
+        "forwarded",
+        "keep-alive",
+        "expect",
+        "range",
+        "priority",
+        "x-forwarded-for",
+        "x-forwarded-proto",
+        "x-forwarded-host",
+        "x-forwarded-port",
+        "x-real-ip",
+        "x-request-id",
+        "x-correlation-id",
+        "x-amzn-trace-id",
+        "traceparent",
+        "tracestate",
+        "upgrade-insecure-requests",
+        "transfer-encoding",
+        "date",
+    }
+)
+_STANDARD_PREFIXES = ("sec-", "if-", "x-b3-", "accept-", "access-control-request-")
+_INT = re.compile(r"-?\d{1,18}")
+_FLOAT = re.compile(r"-?\d+\.\d+(?:[eE][-+]?\d+)?")
+
+
+def coerce_scalar(value: str) -> Any:
+    """A query, form or path value as the JSON scalar it spells: ``"42"`` is 42, ``"true"`` True."""
+    if not value:
+        return value
+    c = value[0]
+    if c.isdigit() or c == "-":
+        if _INT.fullmatch(value) and not (len(value) > 1 and value[0] == "0"):
+            return int(value)
+        if _FLOAT.fullmatch(value):
+            return float(value)
+        return value
+    if value in ("true", "false"):
+        return value == "true"
+    return value
+
+
+def is_parameter_header(name: str) -> bool:
+    return name not in STANDARD_HEADERS and not name.startswith(_STANDARD_PREFIXES)
+
+
+def _node(nodes: dict[str, SchemaNode], key: str) -> SchemaNode:
+    node = nodes.get(key)
+    if node is None:
+        node = nodes[key] = SchemaNode()
+    return node
+
+
+def fold(
+    profile: EndpointProfile,
+    ex: Exchange,
+    template: tuple[str, ...],
+    hits: Iterable[SensitiveHit] = (),
+    locations: Iterable[str] = (),
+) -> None:
+    """Fold ``ex`` (matched to provisional ``template``) into ``profile``.
+
+    ``hits`` are this sample's sensitive-data hits and ``locations`` every location that carried
+    a value in it, so per-location hit ratios can be kept.
+    """
+    profile.count += 1
+    status = str(ex.status)
+    profile.statuses[status] = profile.statuses.get(status, 0) + 1
+    if ex.duration_ms is not None:
+        profile.latency.add(ex.duration_ms)
+    when = ex.started
+    if when is not None:
+        if profile.first_seen is None or when < profile.first_seen:
+            profile.first_seen = when
+        if profile.last_seen is None or when > profile.last_seen:
+            profile.last_seen = when
+
+    for i, seg in enumerate(template):
+        if is_placeholder(seg) and i < len(ex.segments):
+            value = ex.segments[i]
+            _node(profile.path_params, str(i)).observe(int(value) if seg == "{int}" and value.isdigit() else value)
+
+    seen_names: set[str] = set()
+    for name, value in ex.query:
+        if name in seen_names:
+            profile.query_repeats[name] = profile.query_repeats.get(name, 0) + 1
+        seen_names.add(name)
+        _node(profile.query, name).observe(coerce_scalar(value))
+
+    secret_headers = credential_headers(ex.headers)
+    for name, value in ex.headers.items():
+        if is_parameter_header(name):
+            node = _node(profile.headers, name)
+            if name in secret_headers:
+                node.count += 1
+                node.types["string"] = node.types.get("string", 0) + 1
+                node.enum = None
+            else:
+                node.observe(value)
+    for name, _ in ex.cookies:
+        profile.cookies[name] = profile.cookies.get(name, 0) + 1
+    for scheme in auth_schemes(ex):
+        profile.auth[scheme] = profile.auth.get(scheme, 0) + 1
+
+    _fold_body(profile.request_media, profile.request_body, ex.request_body.kind, ex.request_body)
+    response = _node(profile.responses, status)
+    _fold_body(profile.response_media, response, ex.response_body.kind, ex.response_body)
+
+    _fold_sensitive(profile, hits, locations)
+
+
+def _fold_body(media: dict[str, int], node: SchemaNode, kind: BodyKind, body: Any) -> None:
+    if kind is BodyKind.EMPTY:
+        return
+    mt = body.media_type or kind.value
+    media[mt] = media.get(mt, 0) + 1
+    if kind is BodyKind.JSON and body.error is None:
+        node.observe(body.value)
+    elif kind in (BodyKind.FORM, BodyKind.MULTIPART) and isinstance(body.value, dict):
+        node.observe({k: coerce_scalar(v[0]) if len(v) == 1 else v for k, v in body.value.items()})
+
+
+def _fold_sensitive(profile: EndpointProfile, hits: Iterable[SensitiveHit], locations: Iterable[str]) -> None:
+    best: dict[str, float] = {}
+    for hit in hits:
+        key = f"{hit.location}|{hit.type.value}"
+        if hit.confidence > best.get(key, -1.0):
+            best[key] = hit.confidence
+    hit_locations = {key.partition("|")[0] for key in best}
+    seen = profile.location_seen
+    for loc in set(locations):
+        if loc in seen or loc in hit_locations:
+            seen[loc] = seen.get(loc, 0) + 1
+    for key, confidence in best.items():
+        stat = profile.sensitive.get(key)
+        if stat is None:
+            stat = profile.sensitive[key] = SensitiveStat()
+        stat.hits += 1
+        stat.confidence_milli += round(confidence * 1000)

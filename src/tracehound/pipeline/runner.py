@@ -1,0 +1,144 @@
+"""The per-transaction pipeline: normalize, discover, classify, detect, and fold into profiles.
+
+One `Pipeline` folds any number of transactions into in-memory deltas (endpoint profiles and
+findings keyed by provisional template); `flush()` hands the deltas over and starts new ones.
+The offline command flushes once into SQLite; cluster workers flush per batch into PostgreSQL.
+Nothing here touches a store or a bus.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from tracehound.model import (
+    Detection,
+    DetectionType,
+    Exchange,
+    SensitiveHit,
+    SensitiveType,
+    Severity,
+    Transaction,
+)
+from tracehound.model.fields import request_fields, response_fields
+from tracehound.pipeline.normalize import Limits, normalize
+from tracehound.pipeline.profile import fold
+from tracehound.pipeline.segments import provisional_segments, template_key
+from tracehound.profiles.endpoint import EndpointProfile
+from tracehound.profiles.findings import FindingStats
+from tracehound.store.base import EndpointKey, FindingKey
+
+URL_LOCATIONS = ("request.query.", "request.path.")
+
+
+class Classifier(Protocol):
+    def classify(self, fields: Sequence[tuple[str, Any]]) -> list[SensitiveHit]: ...
+
+
+class RequestInspector(Protocol):
+    def inspect(self, ex: Exchange, fields: Sequence[tuple[str, Any]]) -> list[Detection]: ...
+
+
+@dataclass
+class Deltas:
+    """What a pipeline folded since its last flush."""
+
+    endpoints: dict[EndpointKey, EndpointProfile] = field(default_factory=dict)
+    findings: dict[FindingKey, FindingStats] = field(default_factory=dict)
+    transactions: int = 0
+    body_errors: Counter[str] = field(default_factory=Counter)
+
+
+@dataclass
+class Pipeline:
+    """Stages wired for one run; `process` is the hot path."""
+
+    classifier: Classifier | None = None
+    inspectors: Sequence[RequestInspector] = ()
+    limits: Limits = field(default_factory=Limits)
+    on_exchange: Callable[[Exchange, EndpointKey, list[Detection]], None] | None = None
+    """Called after each exchange is folded (behavioural detectors hook in here)."""
+    deltas: Deltas = field(default_factory=Deltas)
+
+    def process(self, tx: Transaction) -> list[Detection]:
+        """Fold one transaction; return its detections (for the ``--detections`` log)."""
+        ex = normalize(tx, self.limits)
+        deltas = self.deltas
+        deltas.transactions += 1
+        for body in (ex.request_body, ex.response_body):
+            if body.error is not None:
+                deltas.body_errors[body.error.split(":", 1)[0]] += 1
+        segments = provisional_segments(ex.segments)
+        key = EndpointKey(ex.service, ex.method, template_key(segments))
+        profile = deltas.endpoints.get(key)
+        if profile is None:
+            profile = deltas.endpoints[key] = EndpointProfile()
+
+        request = list(request_fields(ex))
+        hits: list[SensitiveHit] = []
+        locations: list[str] = []
+        if self.classifier is not None:
+            fields = request + list(response_fields(ex))
+            hits = self.classifier.classify(fields)
+            locations = [loc for loc, _ in fields]
+        fold(profile, ex, segments, hits, locations)
+
+        detections: list[Detection] = []
+        for inspector in self.inspectors:
+            detections.extend(inspector.inspect(ex, request))
+        detections.extend(_url_exposures(hits))
+        for det in detections:
+            self._record(key, det, ex)
+        if self.on_exchange is not None:
+            self.on_exchange(ex, key, detections)
+        return detections
+
+    def record_finding(self, key: EndpointKey, det: Detection, ex: Exchange) -> None:
+        """Aggregate a detection raised outside `process` (behavioural detectors)."""
+        self._record(key, det, ex)
+
+    def _record(self, key: EndpointKey, det: Detection, ex: Exchange) -> None:
+        fkey = FindingKey(det.type.value, key.service, key.method, key.template, det.location)
+        stats = self.deltas.findings.get(fkey)
+        if stats is None:
+            stats = self.deltas.findings[fkey] = FindingStats()
+        stats.add(det.severity.value, ex.started, ex.client, det.evidence)
+
+    def flush(self) -> Deltas:
+        """Hand over the deltas folded so far and start empty ones."""
+        out, self.deltas = self.deltas, Deltas()
+        return out
+
+
+_URL_SEVERITY = {
+    SensitiveType.PASSWORD: Severity.HIGH,
+    SensitiveType.API_KEY: Severity.MEDIUM,
+    SensitiveType.JWT: Severity.MEDIUM,
+    SensitiveType.BEARER_TOKEN: Severity.MEDIUM,
+    SensitiveType.AWS_ACCESS_KEY: Severity.HIGH,
+    SensitiveType.PRIVATE_KEY: Severity.HIGH,
+    SensitiveType.CREDIT_CARD: Severity.HIGH,
+    SensitiveType.US_SSN: Severity.HIGH,
+}
+
+
+def _url_exposures(hits: list[SensitiveHit]) -> list[Detection]:
+    """``sensitive_data_in_url``: sensitive values travelling in paths or query strings (logged by proxies)."""
+    out = []
+    seen: set[tuple[str, str]] = set()
+    for hit in hits:
+        if hit.location.startswith(URL_LOCATIONS) and (hit.location, hit.type.value) not in seen:
+            seen.add((hit.location, hit.type.value))
+            out.append(
+                Detection(
+                    type=DetectionType.SENSITIVE_DATA_IN_URL,
+                    location=hit.location,
+                    severity=_URL_SEVERITY.get(hit.type, Severity.LOW),
+                    detector="sensitive_data_in_url",
+                    evidence=f"{hit.type.value} in the URL: {hit.masked}",
+                    confidence=hit.confidence,
+                )
+            )
+    return out

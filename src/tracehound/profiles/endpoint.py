@@ -1,0 +1,86 @@
+"""Everything learned about one endpoint: traffic, health, parameters, schemas, auth, sensitive data.
+
+Keyed by (service, method, provisional template); the analyzer merges the profiles of provisional
+templates that collapse into one final template, so every field merges by addition, union with
+caps, min or max.
+"""
+
+from __future__ import annotations
+
+import msgspec
+
+from tracehound.profiles.schema import SchemaNode, _add_counts, _copy
+from tracehound.profiles.sketch import LatencySketch
+
+
+class SensitiveStat(msgspec.Struct, kw_only=True, gc=False, array_like=True):
+    """Samples in which a (location, type) fired, and the sum of their confidences in thousandths.
+
+    Integers, so that merging is exactly associative (float sums are not).
+    """
+
+    hits: int = 0
+    confidence_milli: int = 0
+
+
+class EndpointProfile(msgspec.Struct, kw_only=True, gc=False, omit_defaults=True):
+    count: int = 0
+    statuses: dict[str, int] = msgspec.field(default_factory=dict)
+    latency: LatencySketch = msgspec.field(default_factory=LatencySketch)
+    first_seen: float | None = None
+    last_seen: float | None = None
+    request_media: dict[str, int] = msgspec.field(default_factory=dict)
+    request_body: SchemaNode = msgspec.field(default_factory=SchemaNode)
+    responses: dict[str, SchemaNode] = msgspec.field(default_factory=dict)
+    response_media: dict[str, int] = msgspec.field(default_factory=dict)
+    path_params: dict[str, SchemaNode] = msgspec.field(default_factory=dict)
+    """By segment position (as a string, for msgpack keys)."""
+    query: dict[str, SchemaNode] = msgspec.field(default_factory=dict)
+    query_repeats: dict[str, int] = msgspec.field(default_factory=dict)
+    headers: dict[str, SchemaNode] = msgspec.field(default_factory=dict)
+    cookies: dict[str, int] = msgspec.field(default_factory=dict)
+    auth: dict[str, int] = msgspec.field(default_factory=dict)
+    sensitive: dict[str, SensitiveStat] = msgspec.field(default_factory=dict)
+    """Keyed ``location|type``."""
+    location_seen: dict[str, int] = msgspec.field(default_factory=dict)
+    """Samples in which each location with a sensitive hit carried a value."""
+
+    def merge(self, other: EndpointProfile) -> None:
+        self.count += other.count
+        _add_counts(self.statuses, other.statuses)
+        self.latency.merge(other.latency)
+        if other.first_seen is not None and (self.first_seen is None or other.first_seen < self.first_seen):
+            self.first_seen = other.first_seen
+        if other.last_seen is not None and (self.last_seen is None or other.last_seen > self.last_seen):
+            self.last_seen = other.last_seen
+        _add_counts(self.request_media, other.request_media)
+        self.request_body.merge(other.request_body)
+        _merge_nodes(self.responses, other.responses)
+        _add_counts(self.response_media, other.response_media)
+        _merge_nodes(self.path_params, other.path_params)
+        _merge_nodes(self.query, other.query)
+        _add_counts(self.query_repeats, other.query_repeats)
+        _merge_nodes(self.headers, other.headers)
+        _add_counts(self.cookies, other.cookies)
+        _add_counts(self.auth, other.auth)
+        for key, stat in other.sensitive.items():
+            mine = self.sensitive.get(key)
+            if mine is None:
+                self.sensitive[key] = SensitiveStat(hits=stat.hits, confidence_milli=stat.confidence_milli)
+            else:
+                mine.hits += stat.hits
+                mine.confidence_milli += stat.confidence_milli
+        _add_counts(self.location_seen, other.location_seen)
+
+
+def _merge_nodes(into: dict[str, SchemaNode], other: dict[str, SchemaNode]) -> None:
+    for key, node in other.items():
+        mine = into.get(key)
+        if mine is None:
+            into[key] = _copy(node)
+        else:
+            mine.merge(node)
+
+
+ENDPOINT_ENCODER = msgspec.msgpack.Encoder()
+ENDPOINT_DECODER = msgspec.msgpack.Decoder(EndpointProfile)

@@ -1,0 +1,75 @@
+"""The terminal summary: per service, a Rich table of endpoints, then sensitive data and findings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+_SEVERITY_STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan", "info": "dim"}
+MAX_ROWS = 60
+
+
+def render_summary(report: dict[str, Any], console: Console) -> None:
+    s = report["summary"]
+    run = report.get("run", {})
+    console.print(
+        f"[bold]Tracehound[/bold]: {s['transactions']} transactions ({run.get('transactions', 0)} this run, "
+        f"{s['rejected']} rejected), {s['services']} services, {s['endpoints']} endpoints, {s['findings']} findings"
+    )
+    for service in report["services"]:
+        table = Table(title=f"{service['name']}", title_justify="left", expand=False)
+        for col, justify in (
+            ("method", "left"),
+            ("path", "left"),
+            ("count", "right"),
+            ("2xx/4xx/5xx", "right"),
+            ("p95 ms", "right"),
+            ("auth", "left"),
+            ("sensitive", "left"),
+            ("risk", "right"),
+        ):
+            table.add_column(col, justify=justify)  # type: ignore[arg-type]
+        endpoints = sorted(service["endpoints"], key=lambda e: (-e["risk"]["score"], e["path"]))
+        for ep in endpoints[:MAX_ROWS]:
+            st = ep["status"]
+            klass = [sum(n for code, n in st.items() if code.startswith(d)) for d in "245"]
+            lat = ep["latency_ms"]["p95"] if ep["latency_ms"] else None
+            sens = sorted({x["type"] for x in ep["sensitive"]})
+            origin = "" if ep["origin"] == "observed" else f" [dim]({ep['origin']})[/dim]"
+            table.add_row(
+                ep["method"],
+                ep["path"] + origin,
+                str(ep["count"]),
+                "/".join(map(str, klass)),
+                "-" if lat is None else f"{lat:.1f}",
+                ",".join(a.split(":")[0] for a in ep["auth"]) or "-",
+                ", ".join(sens) or "-",
+                str(ep["risk"]["score"]),
+            )
+        if len(endpoints) > MAX_ROWS:
+            table.caption = f"{len(endpoints) - MAX_ROWS} more endpoints in the JSON/HTML report"
+        console.print(table)
+    findings = report["findings"]
+    if findings:
+        table = Table(title="Findings", title_justify="left")
+        for col in ("severity", "type", "owasp", "endpoint", "location", "count"):
+            table.add_column(col)
+        for f in findings[:MAX_ROWS]:
+            style = _SEVERITY_STYLE.get(f["severity"], "")
+            table.add_row(
+                f"[{style}]{f['severity']}[/{style}]" if style else f["severity"],
+                f["type"],
+                f["owasp"] or "-",
+                f"{f['method']} {f['service']}{f['path']}",
+                f["location"],
+                str(f["count"]),
+            )
+        if len(findings) > MAX_ROWS:
+            table.caption = f"{len(findings) - MAX_ROWS} more findings in the JSON/HTML report"
+        console.print(table)
+    if run.get("rejected"):
+        console.print(f"[yellow]{run['rejected']} entries rejected[/yellow]; first reasons:")
+        for r in run.get("rejections", [])[:5]:
+            console.print(f"  {r['source']} entry {r['index']}: {r['reason']}", markup=False)

@@ -1,0 +1,1 @@
+"""Stores: where merged profiles and findings live (SQLite for one node, PostgreSQL for clusters)."""
