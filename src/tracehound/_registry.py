@@ -16,7 +16,11 @@ T = TypeVar("T")
 
 
 def discover(package: ModuleType, base: type[T]) -> dict[str, type[T]]:
-    """Map module name -> the one concrete subclass of ``base`` defined in that module."""
+    """Map module name -> the one concrete subclass of ``base`` defined in that module.
+
+    Modules defining no subclass of ``base`` are skipped (one package may hold plug-ins of
+    several kinds, e.g. request detectors and behavioural detectors); more than one is an error.
+    """
     found: dict[str, type[T]] = {}
     for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
         if info.name.startswith("_") or info.name in ("base", "registry", "engine"):
@@ -31,9 +35,8 @@ def discover(package: ModuleType, base: type[T]) -> dict[str, type[T]]:
             and not inspect.isabstract(obj)
             and obj.__module__ == module.__name__
         ]
-        if len(classes) != 1:
-            raise RuntimeError(
-                f"{module.__name__} must define exactly one {base.__name__} subclass, found {len(classes)}"
-            )
-        found[info.name] = classes[0]
+        if len(classes) > 1:
+            raise RuntimeError(f"{module.__name__} must define one {base.__name__} subclass, found {len(classes)}")
+        if classes:
+            found[info.name] = classes[0]
     return found
