@@ -370,9 +370,7 @@ def test_reads_the_crs_corpus_without_rejections() -> None:
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
-    lambda children: (
-        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
-    ),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),
     max_leaves=20,
 )
 
@@ -440,3 +438,11 @@ def test_rechunking_yields_the_same_transactions(
     expected = only_tx(read(path))
     assert len(expected) == len(entries)
     assert read(path, chunk_size=chunk) == expected
+
+
+def test_entry_too_deep_for_the_decoder_is_rejected_not_raised(tmp_path: Path) -> None:
+    deep = b'{"request": {"method": "GET", "url": "http://a/"}, "_x": ' + b"[" * 20000 + b"]" * 20000 + b"}"
+    good = json.dumps(har_entry()).encode()
+    items = read(write(tmp_path / "t.har", join_entries([good, deep, good])))
+    assert isinstance(items[1], Rejection) and "nested too deeply" in items[1].reason
+    assert [i.seq for i in items if isinstance(i, Transaction)] == [0, 2]

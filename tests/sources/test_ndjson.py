@@ -157,14 +157,12 @@ transactions = st.builds(
     host=st.sampled_from(["a.example", "b.example:8443", "[2001:db8::1]"]),
     path=st.text("abc/%20", max_size=20).map(lambda p: "/" + p),
     query=st.text("ab=&%2", max_size=10),
-    request_headers=st.lists(
-        st.tuples(st.text("abc-", min_size=1, max_size=5), st.text(max_size=20)), max_size=3
-    ).map(tuple),
-    request_body=st.binary(max_size=40) | st.text(max_size=40).map(str.encode),
-    status=st.integers(0, 599),
-    response_headers=st.lists(st.tuples(st.text("abc-", min_size=1), st.text(max_size=20)), max_size=3).map(
+    request_headers=st.lists(st.tuples(st.text("abc-", min_size=1, max_size=5), st.text(max_size=20)), max_size=3).map(
         tuple
     ),
+    request_body=st.binary(max_size=40) | st.text(max_size=40).map(str.encode),
+    status=st.integers(0, 599),
+    response_headers=st.lists(st.tuples(st.text("abc-", min_size=1), st.text(max_size=20)), max_size=3).map(tuple),
     response_body=st.binary(max_size=40),
     started=st.none() | st.floats(0, 4e9),
     duration_ms=st.none() | st.floats(0, 1e6),
@@ -207,9 +205,7 @@ def test_arbitrary_bytes_never_raise_but_input_error(tmp_path: Path, data: bytes
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
-    lambda children: (
-        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
-    ),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),
     max_leaves=20,
 )
 
@@ -218,8 +214,6 @@ json_values = st.recursive(
 @given(docs=st.lists(json_values, max_size=4), request=json_values)
 def test_arbitrary_json_never_raises(tmp_path: Path, docs: list[Any], request: Any) -> None:
     path = tmp_path / "fuzz.ndjson"
-    path.write_bytes(
-        lines(*docs, {"v": 1, "request": request}, {"v": 1, "request": {"method": "GET", "url": request}})
-    )
+    path.write_bytes(lines(*docs, {"v": 1, "request": request}, {"v": 1, "request": {"method": "GET", "url": request}}))
     items = read(path)
     assert len(items) == len(docs) + 2

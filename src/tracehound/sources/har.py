@@ -6,13 +6,16 @@ bounded by the read chunk plus the largest entry, whatever the file size. Speed 
 passes and little Python:
 
 1. *Framing.* After the keys that precede ``log.entries`` are skipped (``version``,
-   ``creator``, ``pages``...), each entry's bytes are found with ONE compiled regex matching a
-   balanced JSON object up to a fixed nesting depth (strings are matched whole, so braces in
-   bodies do not count; possessive quantifiers keep it linear). An entry nested deeper than the
-   regex, or cut by the end of the read chunk, falls back to an incremental scanner that jumps
-   from one structural byte to the next with a regex and can resume after more data is read.
-2. *Decoding.* ``msgspec.json.decode`` into the typed ``HarEntry`` below, which names only the
-   fields Tracehound uses; the others are skipped in C.
+   ``creator``, ``pages``...), each entry's end is found by msgspec's C skipper (decoding the
+   buffer from the entry's start as ``msgspec.Raw``: the "trailing characters (byte N)" error
+   gives the end). Measured on 5 KB entries with escaped JSON bodies, this costs about 6 us per
+   entry where a balanced-object regex costs 50 (sre pays per escape in a string). When the
+   skipper cannot tell (the entry is cut by the end of the chunk, malformed, or too deep), the
+   entry is framed by ONE compiled regex matching a balanced JSON object up to a fixed nesting
+   depth (possessive quantifiers keep it linear), and failing that by an incremental scanner
+   that jumps between structural bytes and resumes after more data is read.
+2. *Decoding.* ``msgspec.json.decode`` of the entry's bytes (a zero-copy view) into the typed
+   ``HarEntry`` below, which names only the fields Tracehound uses; the others are skipped in C.
 
 A bad entry (invalid JSON, wrong type for an essential field, bad URL or base64, larger than
 the cap) becomes a ``Rejection`` and reading goes on with the next one; a file that ends inside
@@ -104,19 +107,22 @@ class HarResponse(msgspec.Struct, gc=False):
 
 
 class HarEntry(msgspec.Struct, gc=False, rename="camel"):
-    """The fields of a HAR 1.2 entry Tracehound reads; ``null`` is accepted wherever optional."""
+    """The fields of a HAR 1.2 entry Tracehound reads; ``null`` is accepted wherever optional.
+
+    Everything else (``timings``, ``cache``, ``_initiator``...) is skipped by the decoder.
+    """
 
     request: HarRequest
     response: HarResponse | None = None
     started_date_time: str | None = None
     time: float | str | None = None
-    timings: msgspec.Raw = msgspec.Raw(b"null")
-    """Kept raw (not parsed): only the total ``time`` is used today."""
     client_ip_address: str | None = msgspec.field(default=None, name="_clientIPAddress")
     server_ip_address: str | None = msgspec.field(default=None, name="serverIPAddress")
 
 
 _DECODER: Final = msgspec.json.Decoder(HarEntry)
+_SKIPPER: Final = msgspec.json.Decoder(msgspec.Raw)
+_TRAILING: Final = re.compile(r"JSON is malformed: trailing characters \(byte (\d+)\)")
 
 # -- framing -----------------------------------------------------------------------------------
 
@@ -134,6 +140,8 @@ def _object_regex(depth: int) -> re.Pattern[bytes]:
 _OBJECT = _object_regex(REGEX_DEPTH)
 _STRUCTURAL = re.compile(rb'["{}\[\]]')
 _STRING_BODY = re.compile(rb'[^"\\]*+(?:\\.[^"\\]*+)*+', re.DOTALL)
+_WS_BYTES = b" \t\r\n"
+_END_BYTES = b"} \t\r\n"
 _SCALAR_END = re.compile(rb"[\s,\]}]")
 _WS = re.compile(rb"[ \t\r\n]*+")
 _WS_COMMA = re.compile(rb"[ \t\r\n,]*+")
@@ -341,10 +349,36 @@ class HarSource(Source):
                 oversize = True
             p -= self._fill(0 if keep else p)
 
+    def _frame(self, pos: int) -> int:
+        """The end of the entry object at ``_buf[pos]`` if msgspec can skip it whole, else -1.
+
+        msgspec's C skipper validates and skips an entry far faster than any regex (its error
+        for the bytes after the value gives the end); -1 sends the caller to the regex and the
+        resumable scanner: the entry is cut by the end of the buffer, malformed, or too deep.
+        """
+        view = memoryview(self._buf)[pos:]
+        try:
+            _SKIPPER.decode(view)
+        except msgspec.DecodeError as e:
+            m = _TRAILING.fullmatch(str(e))
+            if m is None:
+                return -1
+            # msgspec reports the offset just past the first trailing byte; check that it is
+            # not whitespace and follows the entry's "}" (so a changed convention falls back).
+            end = pos + int(m.group(1)) - 1
+            buf = self._buf
+            if pos < end < len(buf) and buf[end] not in _WS_BYTES and buf[end - 1] in _END_BYTES:
+                return end
+            return -1
+        except RecursionError:
+            return -1
+        finally:
+            view.release()
+        return len(self._buf)  # only whitespace follows the entry in the buffer
+
     def _read(self) -> Iterator[Transaction | Rejection]:
         index = 0
         cap = self.max_entry_bytes
-        obj = _OBJECT
         decode = self._decode
         while True:
             c = self._skip_ws(_WS_COMMA)
@@ -356,62 +390,64 @@ class HarSource(Source):
             if c == 0x5D:  # ]
                 break
             pos = self._pos
-            entry: bytes | None = None
+            end = -1
             if c == 0x7B:
-                m = obj.match(self._buf, pos)
-                if m is not None:
-                    end = m.end()
-                    entry = self._buf[pos:end]
-                    self._pos = end
-                    if end - pos > cap:
-                        entry = None
-                        yield self._reject(index, f"entry larger than {cap} bytes")
-                        index += 1
-                        self.count = index
-                        continue
-            if entry is None:
-                status, end = self._scan(pos, keep=c == 0x7B)
-                if status == _TRUNCATED:
-                    reason = self._read_error or "file ends inside this entry (truncated)"
-                    yield self._reject(index, reason)
-                    index += 1
-                    self.count = index
-                    break
-                if status == _OVERSIZE:
-                    self._pos = end
-                    yield self._reject(index, f"entry larger than {cap} bytes")
-                    index += 1
-                    self.count = index
-                    continue
-                if c != 0x7B:
-                    self._pos = end
-                    yield self._reject(index, "entry is not a JSON object")
-                    index += 1
-                    self.count = index
-                    continue
-                entry = self._buf[0:end]
+                end = self._frame(pos)
+                if end < 0 and not self._eof and len(self._buf) - pos <= self.chunk_size:
+                    # Most likely cut by the end of the chunk: read on and try again.
+                    self._fill(pos)
+                    pos = self._pos
+                    end = self._frame(pos)
+                if end < 0:
+                    m = _OBJECT.match(self._buf, pos)
+                    if m is not None:
+                        end = m.end()
+            if end >= 0:
                 self._pos = end
-            yield decode(entry, index)
+                if end - pos > cap:
+                    yield self._reject(index, f"entry larger than {cap} bytes")
+                else:
+                    yield decode(pos, end, index)
+                index += 1
+                self.count = index
+                continue
+            status, end = self._scan(pos, keep=c == 0x7B)
+            self._pos = end
+            if status == _TRUNCATED:
+                yield self._reject(index, self._read_error or "file ends inside this entry (truncated)")
+                index += 1
+                break
+            if status == _OVERSIZE:
+                yield self._reject(index, f"entry larger than {cap} bytes")
+            elif c != 0x7B:
+                yield self._reject(index, "entry is not a JSON object")
+            else:
+                yield decode(0, end, index)
             index += 1
             self.count = index
         self.count = index
 
     # -- decoding ----------------------------------------------------------------------------
 
-    def _decode(self, data: bytes, index: int) -> Transaction | Rejection:
+    def _decode(self, start: int, end: int, index: int) -> Transaction | Rejection:
+        view = memoryview(self._buf)[start:end]
         try:
             try:
-                entry = _DECODER.decode(data)
+                entry = _DECODER.decode(view)
             except UnicodeDecodeError:
                 # Invalid UTF-8 inside a string: keep the entry with U+FFFD in place of the bytes.
-                entry = _DECODER.decode(data.decode("utf-8", "replace").encode())
+                entry = _DECODER.decode(bytes(view).decode("utf-8", "replace").encode())
             return har_entry_to_transaction(entry, self.start_seq + index, self.name)
         except msgspec.ValidationError as e:
             return self._reject(index, f"invalid entry: {e}")
         except msgspec.DecodeError as e:
             return self._reject(index, f"invalid JSON: {e}")
+        except RecursionError:
+            return self._reject(index, "entry nested too deeply to decode")
         except _Reject as e:
             return self._reject(index, str(e))
+        finally:
+            view.release()
 
 
 # -- conversion --------------------------------------------------------------------------------
@@ -459,7 +495,7 @@ def _status(value: int | float | str | None) -> int:
 def _headers(items: list[HarNameValue] | None) -> Headers:
     if not items:
         return ()
-    return tuple([(h.name.lower(), _text(h.value)) for h in items if not h.name.startswith(":")])
+    return tuple([(h.name.lower(), v if type(v := h.value) is str else _text(v)) for h in items if h.name[:1] != ":"])
 
 
 def har_entry_to_transaction(entry: HarEntry, seq: int, source: str) -> Transaction:
