@@ -1,0 +1,341 @@
+"""The sensitive-data engine: every value scanned once, only matching shapes verified.
+
+Built once per run from every registered classifier plus the user's custom types:
+
+1. all value patterns go into **one** google-re2 ``Set``; a value is encoded and scanned once,
+   and the Set answers which patterns fired. Only their verifiers run (Luhn, mod-97, JWT header
+   decoding, date arithmetic). There is no per-pattern loop over values.
+2. key rules are resolved once per distinct location (cached): the hot path does one dict
+   lookup to learn which key-hinted types apply, and verifies only those.
+3. values that cannot be sensitive are skipped before any matching: ``None``, booleans, numbers
+   (unless a key rule accepts numbers, e.g. a card number sent as a JSON integer) and strings
+   too short to hold any self-proving shape.
+
+``is_reported`` is the endpoint-level decision: per-sample hits are evidence, but a location is
+reported only when a large enough share of the samples that carried a value agreed, with enough
+mean confidence. A random 16-digit id passes Luhn with a real issuer prefix in a few percent of
+samples; an email field is an email in nearly all of them.
+
+A verifier that raises is contained: the error is counted per classifier in ``errors`` (exported
+as ``tracehound_classifier_errors_total``) and the value is treated as not matching.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, NamedTuple
+
+import msgspec
+import re2
+
+from tracehound.classifiers._keys import field_key, normalise
+from tracehound.classifiers._validators import VALIDATORS
+from tracehound.classifiers.base import Classifier, FieldKey, KeyRule, Verifier
+from tracehound.classifiers.registry import classifiers
+from tracehound.errors import ConfigError
+from tracehound.model.findings import SensitiveHit
+from tracehound.model.redaction import mask
+from tracehound.model.vocab import SensitiveType
+
+MAX_SCAN = 65536
+"""Only the first 64 KiB of a value are scanned: enough for any key or token, bounded work."""
+MIN_SCAN = 6
+"""Shortest value any self-proving pattern can match (``a@b.io``); shorter needs a key rule."""
+MAX_LOCATIONS = 100_000
+"""Cap on the per-location key-rule cache; it is cleared when exceeded (hostile key churn)."""
+
+#: Share of samples a location needs for each type; the rest use ``DEFAULT_MIN_SHARE``. Types
+#: proved by a checksum or a decoder need fewer agreeing samples than shape-only ones.
+MIN_SHARE: dict[str, float] = {
+    SensitiveType.EMAIL: 0.3,
+    SensitiveType.IBAN: 0.3,
+    SensitiveType.US_SSN: 0.3,
+    SensitiveType.JWT: 0.2,
+    SensitiveType.BEARER_TOKEN: 0.2,
+    SensitiveType.AWS_ACCESS_KEY: 0.1,
+    SensitiveType.PRIVATE_KEY: 0.1,
+}
+DEFAULT_MIN_SHARE = 0.5
+MIN_MEAN_CONFIDENCE = 0.6
+
+
+class CustomType(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, frozen=True):
+    """A user-defined sensitive type from the config file.
+
+    ``pattern`` (re2 syntax, searched in the value) and/or ``key_hints`` (field names, matched
+    after normalisation: ``employee_id`` ≡ ``employeeId``). With a pattern, the pattern must
+    match and a key hint raises confidence; with hints only, a non-empty value under a hinted
+    key is enough. ``validator`` names a built-in check (``luhn``, ``iban``, ``us_ssn``, ``jwt``,
+    ``aws_access_key``, ``private_key``, ``ip_address``, ``date_of_birth``, ``date``,
+    ``high_entropy``) the value must also pass.
+    """
+
+    name: str
+    pattern: str | None = None
+    key_hints: list[str] = msgspec.field(default_factory=list)
+    validator: str | None = None
+    confidence: float = 0.8
+
+
+def load_custom_types(raw: list[dict[str, Any]]) -> list[CustomType]:
+    """Validate custom types read from config; any problem is a ``ConfigError`` naming the entry."""
+    if not isinstance(raw, list):
+        raise ConfigError("sensitive.custom_types must be a list of tables")
+    out: list[CustomType] = []
+    names: set[str] = set()
+    for i, entry in enumerate(raw):
+        where = f"sensitive.custom_types[{i}]"
+        try:
+            ct = msgspec.convert(entry, CustomType)
+        except msgspec.ValidationError as exc:
+            raise ConfigError(f"{where}: {exc}".replace(" - at `$`", "")) from None
+        where = f"{where} ({ct.name!r})"
+        if not ct.name or not ct.name.replace("_", "").isalnum() or not ct.name.isascii():
+            raise ConfigError(f"{where}: name must be letters, digits and '_'")
+        if ct.name in names:
+            raise ConfigError(f"{where}: duplicate name")
+        names.add(ct.name)
+        if ct.pattern is None and not ct.key_hints:
+            raise ConfigError(f"{where}: give a pattern, key_hints, or both")
+        if ct.pattern is not None:
+            try:
+                re2.compile(ct.pattern)
+            except re2.error as exc:
+                raise ConfigError(f"{where}: pattern is not valid re2 syntax: {exc}") from None
+        if ct.validator is not None and ct.validator not in VALIDATORS:
+            known = ", ".join(sorted(VALIDATORS))
+            raise ConfigError(f"{where}: unknown validator {ct.validator!r}; known: {known}")
+        if not 0.0 < ct.confidence <= 1.0:
+            raise ConfigError(f"{where}: confidence must be in (0, 1]")
+        out.append(ct)
+    return out
+
+
+class _Pattern(NamedTuple):
+    type: str
+    verify: Verifier
+    source: str
+    """Registry id of the classifier, or ``custom:<name>``."""
+
+
+class _Rule(NamedTuple):
+    type: str
+    verify: Verifier
+    source: str
+    numbers: bool
+
+
+class _Location(NamedTuple):
+    key: FieldKey
+    rules: tuple[_Rule, ...]
+    numbers: bool
+
+
+class _RuleSpec(NamedTuple):
+    type: str
+    applies: Callable[[FieldKey], bool]
+    verify: Verifier
+    source: str
+    numbers: bool
+
+
+def _custom_type_name(name: str) -> str:
+    try:
+        return SensitiveType(name)
+    except ValueError:
+        return name
+
+
+def _custom_pattern_verifier(ct: CustomType) -> Verifier:
+    check = VALIDATORS.get(ct.validator) if ct.validator else None
+    regex = re2.compile(ct.pattern) if ct.pattern else None
+    hints = frozenset(normalise(h) for h in ct.key_hints)
+
+    def verify(value: str, key: FieldKey) -> float:
+        if check is not None:
+            candidate = value
+            if regex is not None:
+                m = regex.search(value)
+                if m is None:
+                    return 0.0
+                candidate = m.group(0)
+            if not check(candidate):
+                return 0.0
+        if key.key in hints:
+            return min(1.0, ct.confidence + 0.15)
+        return ct.confidence
+
+    return verify
+
+
+def _custom_key_verifier(ct: CustomType) -> Verifier:
+    check = VALIDATORS.get(ct.validator) if ct.validator else None
+
+    def verify(value: str, key: FieldKey) -> float:
+        v = value.strip()
+        if not v or (check is not None and not check(v)):
+            return 0.0
+        return ct.confidence
+
+    return verify
+
+
+class SensitiveDataEngine:
+    """Classifies ``(location, value)`` fields; one instance per run, shared by all transactions."""
+
+    def __init__(self, custom_types: Sequence[CustomType] = ()) -> None:
+        self.errors: Counter[str] = Counter()
+        """Verifier exceptions per classifier id (contained, counted, never raised)."""
+        self.classifiers: dict[str, Classifier] = {cid: cls() for cid, cls in classifiers().items()}
+        self._patterns: list[_Pattern] = []
+        self._rule_specs: list[_RuleSpec] = []
+        self._set = re2.Set.SearchSet()
+        for cid, clf in self.classifiers.items():
+            for p in clf.patterns():
+                self._add_pattern(p.regex, _Pattern(p.type, p.verify, cid))
+            for r in clf.key_rules():
+                self._rule_specs.append(_RuleSpec(r.type, r.applies, r.verify, cid, r.numbers))
+        self._has_custom = bool(custom_types)
+        for ct in custom_types:
+            name = _custom_type_name(ct.name)
+            source = f"custom:{ct.name}"
+            if ct.pattern is not None:
+                self._add_pattern(ct.pattern, _Pattern(name, _custom_pattern_verifier(ct), source))
+            elif ct.key_hints:
+                hints = frozenset(normalise(h) for h in ct.key_hints)
+                self._rule_specs.append(
+                    _RuleSpec(name, functools.partial(_key_in, hints), _custom_key_verifier(ct), source, True)
+                )
+        self._set.Compile()
+        # The raw pybind Set takes bytes directly: skips a wrapper call per value.
+        self._match: Callable[[bytes], list[int] | None] = self._set._set.Match
+        self._locations: dict[str, _Location] = {}
+
+    def _add_pattern(self, regex: str, pattern: _Pattern) -> None:
+        index = self._set.Add(regex)
+        if index != len(self._patterns):
+            raise RuntimeError(f"re2 Set index mismatch for {pattern.source}")
+        self._patterns.append(pattern)
+
+    @property
+    def pattern_count(self) -> int:
+        return len(self._patterns)
+
+    def _location(self, location: str) -> _Location:
+        key = field_key(location)
+        rules: list[_Rule] = []
+        for spec in self._rule_specs:
+            try:
+                applies = spec.applies(key)
+            except Exception:
+                self.errors[spec.source] += 1
+                continue
+            if applies:
+                rules.append(_Rule(spec.type, spec.verify, spec.source, spec.numbers))
+        info = _Location(key, tuple(rules), any(r.numbers for r in rules))
+        if len(self._locations) >= MAX_LOCATIONS:
+            self._locations.clear()
+        self._locations[location] = info
+        return info
+
+    def classify(self, fields: Iterable[tuple[str, Any]]) -> list[SensitiveHit]:
+        """Hits for every field whose value is recognised as sensitive, with masked samples."""
+        hits: list[SensitiveHit] = []
+        locations = self._locations
+        patterns = self._patterns
+        match = self._match
+        skip_words = not self._has_custom
+        for location, value in fields:
+            if value is None or value is True or value is False:
+                continue
+            info = locations.get(location)
+            if info is None:
+                info = self._location(location)
+            if type(value) is not str:
+                if not info.numbers or not isinstance(value, int) or isinstance(value, bool):
+                    continue
+                value = str(value)
+            found: dict[str, float] | None = None
+            n = len(value)
+            if n >= MIN_SCAN and not (skip_words and value.isalpha() and value.islower()):
+                text = value if n <= MAX_SCAN else value[:MAX_SCAN]
+                try:
+                    data = text.encode()
+                except UnicodeEncodeError:
+                    data = text.encode("utf-8", "replace")
+                fired = match(data)
+                if fired:
+                    found = self._verify_patterns(fired, patterns, text, info.key)
+            if info.rules:
+                found = self._verify_rules(info, value, found)
+            if found:
+                for typ, conf in found.items():
+                    hits.append(
+                        SensitiveHit(
+                            type=typ,  # type: ignore[arg-type]  # custom types widen the vocabulary
+                            location=location,
+                            confidence=round(conf, 3),
+                            masked=mask(typ, value[:MAX_SCAN]),
+                        )
+                    )
+        return hits
+
+    def _verify_patterns(
+        self, fired: list[int], patterns: list[_Pattern], text: str, key: FieldKey
+    ) -> dict[str, float] | None:
+        found: dict[str, float] | None = None
+        for index in fired:
+            p = patterns[index]
+            try:
+                conf = p.verify(text, key)
+            except Exception:
+                self.errors[p.source] += 1
+                continue
+            if conf > 0.0:
+                if found is None:
+                    found = {}
+                if conf > found.get(p.type, 0.0):
+                    found[p.type] = conf
+        return found
+
+    def _verify_rules(self, info: _Location, value: str, found: dict[str, float] | None) -> dict[str, float] | None:
+        # A value already proved to be another type (an email under a `phone` key) is not
+        # re-labelled by a key hint; the same type is confirmed and gains confidence.
+        strong = found is not None and max(found.values()) >= 0.9
+        text = value[:MAX_SCAN]
+        for rule in info.rules:
+            if strong and found is not None and rule.type not in found:
+                continue
+            try:
+                conf = rule.verify(text, info.key)
+            except Exception:
+                self.errors[rule.source] += 1
+                continue
+            if conf > 0.0:
+                if found is None:
+                    found = {}
+                if conf > found.get(rule.type, 0.0):
+                    found[rule.type] = conf
+        return found
+
+    def is_reported(self, type: SensitiveType | str, hits: int, seen: int, confidence_sum: float) -> bool:
+        """Whether a location is a ``type`` field, from per-sample evidence over the endpoint.
+
+        ``hits``: samples where this (location, type) fired; ``seen``: samples where the location
+        carried a value; ``confidence_sum``: the sum of the per-sample (best) confidences.
+        """
+        if hits <= 0 or seen <= 0:
+            return False
+        hits = min(hits, seen)
+        share = hits / seen
+        mean = confidence_sum / hits
+        return share >= MIN_SHARE.get(str(type), DEFAULT_MIN_SHARE) and mean >= MIN_MEAN_CONFIDENCE
+
+
+def _key_in(hints: frozenset[str], key: FieldKey) -> bool:
+    return key.key in hints
+
+
+__all__ = ["CustomType", "KeyRule", "SensitiveDataEngine", "load_custom_types"]
