@@ -127,5 +127,5 @@ def analyze(
             render_summary(report, Console())
         store.close()
     except TracehoundError as exc:
-        err.print(f"error: {exc}", markup=False, highlight=False)
+        click.echo(f"error: {exc}", err=True)
         sys.exit(2)

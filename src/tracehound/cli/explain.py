@@ -33,11 +33,11 @@ def explain(method: str, path: str, db_path: Path, spec_files: tuple[Path, ...],
         inventory = snapshot(store, settings, [load_spec(p) for p in spec_files])
         store.close()
     except TracehoundError as exc:
-        Console(stderr=True).print(f"error: {exc}", markup=False)
+        click.echo(f"error: {exc}", err=True)
         sys.exit(2)
     ep = inventory.find(method, path)
     if ep is None:
-        Console(stderr=True).print(f"no endpoint matches {method.upper()} {path}", markup=False)
+        click.echo(f"no endpoint matches {method.upper()} {path}", err=True)
         sys.exit(1)
     console.print(f"[bold]{ep.method} {ep.service}{ep.path}[/bold]  ({ep.profile.count} requests, origin {ep.origin})")
     table = Table("position", "segment", "rule", "evidence")
