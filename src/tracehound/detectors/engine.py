@@ -1,0 +1,208 @@
+"""The signature engine: every enabled request detector, compiled into one multi-pattern pass.
+
+Per value, the engine builds the normalized views (``_decode.views``), runs a single ``re2.Set``
+holding the signatures of all enabled families at the chosen sensitivity, and only for the
+signatures the set reported runs the individual pattern (for the span) and the family's
+``confirm``. A family raises at most one detection per location. A detector that raises is
+contained: the error is counted in ``errors`` under its registry id and the run goes on.
+
+Locations follow ``tracehound.model.fields``; parameter, cookie and JSON key *names* are scanned
+as well as values (NoSQL operators and Java gadget class names are sent as keys), and a text body
+that looks URL-encoded is split into its fields so that ``+`` and ``&`` mean what the server reads.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl
+
+import re2
+
+import tracehound.detectors
+from tracehound._registry import discover
+from tracehound.detectors._decode import views
+from tracehound.detectors._evidence import evidence
+from tracehound.detectors.base import (
+    DEFAULT_SENSITIVITY,
+    MAX_SENSITIVITY,
+    MIN_SENSITIVITY,
+    Part,
+    RequestDetector,
+    Signature,
+)
+from tracehound.model import BodyKind, Detection, Exchange
+
+__all__ = ["DEFAULT_SENSITIVITY", "SignatureEngine", "registered_detectors"]
+
+SKIPPED_HEADERS = frozenset(
+    {
+        "accept",
+        "accept-charset",
+        "accept-encoding",
+        "accept-language",
+        "cache-control",
+        "connection",
+        "content-length",
+        "content-type",
+        "date",
+        "host",
+        "if-modified-since",
+        "if-none-match",
+        "keep-alive",
+        "pragma",
+        "proxy-connection",
+        "te",
+        "upgrade-insecure-requests",
+        "x-request-id",
+    }
+)
+"""Headers with a fixed grammar (media ranges, q-values, dates) that signatures would misread."""
+
+_PREFIX_PART = (
+    ("request.path.", Part.PATH),
+    ("request.query.", Part.QUERY),
+    ("request.header.", Part.HEADER),
+    ("request.cookie.", Part.COOKIE),
+    ("request.body", Part.BODY),
+)
+_FORM_LIKE = re.compile(r"[^=&\s<>{}\[\]\"]*=[^&]*(?:&[^=&]*=?[^&]*)*")
+_MAX_FORM_FIELDS = 256
+
+
+def registered_detectors() -> dict[str, type[RequestDetector]]:
+    """Registry id -> request detector class, for every module of the package."""
+    base: type[RequestDetector] = RequestDetector  # type: ignore[type-abstract]
+    return discover(tracehound.detectors, base)
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    detector_id: str
+    detector: RequestDetector
+    signature: Signature
+    regex: Any
+
+
+class SignatureEngine:
+    """Runs every enabled request detector over the request fields of an exchange."""
+
+    def __init__(self, sensitivity: int = DEFAULT_SENSITIVITY, enabled: Collection[str] | None = None) -> None:
+        if not MIN_SENSITIVITY <= sensitivity <= MAX_SENSITIVITY:
+            raise ValueError(f"sensitivity must be between {MIN_SENSITIVITY} and {MAX_SENSITIVITY}, got {sensitivity}")
+        registry = registered_detectors()
+        if enabled is not None:
+            unknown = sorted(set(enabled) - set(registry))
+            if unknown:
+                raise ValueError(f"unknown detector(s) {', '.join(unknown)}; known: {', '.join(sorted(registry))}")
+            registry = {k: v for k, v in registry.items() if k in enabled}
+        self.sensitivity = sensitivity
+        self.detector_ids: tuple[str, ...] = tuple(sorted(registry))
+        self.errors: Counter[str] = Counter()
+        """Exceptions raised by a detector's ``confirm``, by registry id."""
+        self._entries: list[_Entry] = []
+        options = re2.Options()
+        options.max_mem = 256 << 20
+        self._set = re2.Set.SearchSet(options)
+        for det_id in self.detector_ids:
+            detector = registry[det_id]()
+            for sig in detector.signatures():
+                if sig.level > sensitivity:
+                    continue
+                pattern = sig.pattern if sig.case_sensitive else f"(?i:{sig.pattern})"
+                index = self._set.Add(pattern)
+                assert index == len(self._entries)
+                self._entries.append(_Entry(det_id, detector, sig, re2.compile(pattern, options)))
+        self._set.Compile()
+
+    def inspect(self, ex: Exchange, fields: Sequence[tuple[str, Any]]) -> list[Detection]:
+        """Detections over ``fields`` (``list(model.fields.request_fields(ex))``), one per type and location."""
+        found: dict[tuple[str, str], Detection] = {}
+        seen_keys: set[str] = set()
+        split_body = ex.request_body.kind is BodyKind.TEXT
+        for location, value in fields:
+            part = _part_of(location)
+            if part is Part.HEADER and location[15:] in SKIPPED_HEADERS:
+                continue
+            key = _key_of(location, part)
+            if key and key not in seen_keys:
+                seen_keys.add(key)
+                self._scan(key, Part.KEY, location, found)
+            if not isinstance(value, str) or not value:
+                continue
+            if location == "request.body" and part is Part.BODY:
+                if split_body and len(value) < 65536 and _FORM_LIKE.fullmatch(value):
+                    for name, field_value in _form_pairs(value):
+                        sub = f"request.body.{name}"
+                        if name and name not in seen_keys:
+                            seen_keys.add(name)
+                            self._scan(name, Part.KEY, sub, found)
+                        self._scan(field_value, Part.BODY, sub, found)
+                    continue
+                part = Part.RAW_BODY
+            self._scan(value, part, location, found)
+        return list(found.values())
+
+    def _scan(self, value: str, part: Part, location: str, found: dict[tuple[str, str], Detection]) -> None:
+        texts = views(value)
+        hits: set[int] = set()
+        for text in texts:
+            hits.update(self._set.Match(text) or ())
+        if not hits:
+            return
+        for index in sorted(hits):
+            entry = self._entries[index]
+            sig = entry.signature
+            dtype = entry.detector.type
+            if part not in sig.parts or (dtype, location) in found:
+                continue
+            try:
+                detection = self._confirm(entry, texts, location)
+            except Exception:
+                self.errors[entry.detector_id] += 1
+                continue
+            if detection is not None:
+                found[(dtype, location)] = detection
+
+    @staticmethod
+    def _confirm(entry: _Entry, texts: Iterable[str], location: str) -> Detection | None:
+        for text in texts:
+            m = entry.regex.search(text)
+            if m is None:
+                continue
+            if entry.detector.confirm(entry.signature, m.group(), text, location):
+                return Detection(
+                    type=entry.detector.type,
+                    location=location,
+                    severity=entry.detector.severity,
+                    detector=entry.detector_id,
+                    evidence=evidence(text, m.start(), m.end()),
+                    confidence=1.0 if entry.signature.level <= 1 else 0.8 if entry.signature.level == 2 else 0.6,
+                )
+        return None
+
+
+def _part_of(location: str) -> Part:
+    for prefix, part in _PREFIX_PART:
+        if location.startswith(prefix):
+            return part
+    return Part.BODY
+
+
+def _key_of(location: str, part: Part) -> str:
+    """The attacker-chosen name inside a location: parameter, cookie or JSON key path."""
+    if part is Part.QUERY:
+        return location[14:]
+    if part is Part.COOKIE:
+        return location[15:]
+    if part is Part.BODY and location.startswith("request.body."):
+        return location[13:].replace("[]", "")
+    return ""
+
+
+def _form_pairs(text: str) -> list[tuple[str, str]]:
+    pairs = parse_qsl(text, keep_blank_values=True, encoding="latin-1")
+    return pairs[:_MAX_FORM_FIELDS]

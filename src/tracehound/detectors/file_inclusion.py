@@ -1,0 +1,47 @@
+"""File inclusion: PHP and other stream wrappers, and remote script URLs handed to a parameter.
+
+Local wrappers (``php://filter``, ``expect://``, ``data:...;base64,``, ``phar://``) are findings on
+their own. A remote URL is only suspicious in particular shapes at level 1 (an IP literal host,
+a trailing ``?`` that cuts the server's own suffix, a script extension); any absolute URL in a
+parameter is a level-3 signal, because APIs legitimately pass URLs around.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from tracehound.detectors.base import PARAMS, Part, RequestDetector, Signature
+from tracehound.model import DetectionType, Severity
+
+_REMOTE = r"(?:https?|ftps?|file|smb|webdav|ftp)"
+
+
+class FileInclusionDetector(RequestDetector):
+    type = DetectionType.FILE_INCLUSION
+    severity = Severity.HIGH
+
+    def signatures(self) -> Sequence[Signature]:
+        return (
+            Signature(
+                "php_wrapper",
+                r"\b(?:php|phar|zip|expect|glob|zlib|compress\.zlib|compress\.bzip2|ogg|rar|ssh2(?:\.\w+)?)://",
+            ),
+            Signature(
+                "data_uri",
+                r"\bdata\s*:\s*/{0,2}\s*(?:[\w.+-]+/[\w.+-]+)?\s*(?:;\s*[\w-]+(?:=[\w-]+)?)*\s*[;,]\s*(?:base64\s*,|<\?|[\w+/=]{8})",
+                parts=PARAMS,
+            ),
+            Signature("file_url", r"\bfile\s*:\s*/{2,}"),
+            Signature("ip_url", rf"^\s*{_REMOTE}\s*:\s*/+\s*\d{{1,3}}(?:\.\d{{1,3}}){{3}}\b", parts=PARAMS),
+            Signature("url_trailing_question", rf"^\s*{_REMOTE}\b.*\?+\s*$", parts=PARAMS),
+            Signature(
+                "remote_script",
+                rf"{_REMOTE}://[^\s?#]+\.(?:php\d?|phtml|txt|asp|aspx|jsp|pl|cgi|sh|py|rb|inc|gif\?|jpg\?|png\?)(?:$|\?|\s|%00|\x00)",
+                parts=PARAMS,
+            ),
+            Signature(
+                "remote_include_param", r"^\s*(?:https?|ftps?)://[^\s]*(?:\?|&)(?:cmd|exec|command|c|x)=", parts=PARAMS
+            ),
+            Signature("url_in_param", rf"^\s*{_REMOTE}://[^\s]", level=2, parts=PARAMS - {Part.PATH}),
+            Signature("unc_path", r"^\\\\\\\\[\w.-]+\\\\[\w$.-]+", level=2, parts=PARAMS),
+        )

@@ -1,0 +1,41 @@
+"""NoSQL (MongoDB-style) operator injection, in keys as well as values.
+
+Frameworks turn ``user[$ne]=x`` and ``{"user": {"$ne": ""}}`` into query operators, so the
+operator usually arrives as a *key*; the engine scans key names, and this family looks for
+operator names there and for operator objects or server-side JavaScript in values. A dollar
+sign alone (prices, ``$HOME`` in prose) is not a finding.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from tracehound.detectors.base import PARAMS, Part, RequestDetector, Signature
+from tracehound.model import DetectionType, Severity
+
+_OPS = (
+    r"(?:ne|eq|gt|gte|lt|lte|in|nin|regex|where|exists|or|and|nor|not|expr|elemmatch|function|all|size|"
+    r"type|mod|text|jsonschema|accumulator|where|options|comment|natural|lookup|merge|out|geonear)"
+)
+
+
+class NosqliDetector(RequestDetector):
+    type = DetectionType.NOSQLI
+    severity = Severity.HIGH
+
+    def signatures(self) -> Sequence[Signature]:
+        return (
+            Signature("operator_key", rf"(?:^|[.\[]|\]\[)\s*\$\s*{_OPS}\s*(?:\]|$|\.)", parts=frozenset({Part.KEY})),
+            Signature("operator_bracket", rf"\[\s*\$\s*{_OPS}\s*\]"),
+            Signature("operator_object", rf"\{{\s*[\"']?\$\s*{_OPS}[\"']?\s*:"),
+            Signature(
+                "where_js",
+                r"\$where\b|\bthis\s*\.\s*\w+\s*\.\s*match\s*\(|\bthis\s*\.\s*(?:password|username|user|pass|email|role)\b\s*(?:==|!=|\.)",
+            ),
+            Signature(
+                "js_tautology",
+                r"['\"]\s*;\s*return\s+(?:true|1|this|db|sleep)\b|['\"]\s*(?:\|\||&&)\s*['\"]?\w*['\"]?\s*==|\bsleep\s*\(\s*\d{3,}\s*\)\s*;?|['\"]\s*;\s*while\s*\(\s*true\s*\)|\bdb\s*\.\s*(?:getcollectionnames|\w+\s*\.\s*(?:find|drop|remove|insert)\s*\()|\bmapreduce\s*\(",
+                parts=PARAMS | {Part.RAW_BODY},
+            ),
+            Signature("operator_value", rf"^\s*\$\s*{_OPS}\s*$", level=2, parts=PARAMS),
+        )

@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+import pytest
+
+ATTACKS = [
+    "../../../etc/passwd",
+    "..%2f..%2f..%2fetc%2fpasswd",
+    "%252e%252e%252fetc%252fpasswd",
+    "..\\\\..\\\\windows\\\\win.ini",
+    "....//....//etc/shadow",
+    "/var/www/../../etc/passwd",
+    "..%c0%af..%c0%afetc",
+]
+BENIGN = ["/docs/a/b", "report.v1.2.pdf", "Wait... what?", "images/logo.png", "1..10"]
+
+
+@pytest.mark.parametrize("value", ATTACKS)
+def test_detects_path_traversal(scan, value):
+    assert "path_traversal" in scan(value)
+
+
+@pytest.mark.parametrize("value", BENIGN)
+def test_ignores_benign_look_alikes(scan, value):
+    assert "path_traversal" not in scan(value)
