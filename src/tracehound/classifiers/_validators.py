@@ -239,7 +239,8 @@ def is_birth_date(value: str, today: dt.date | None = None) -> bool:
 # ---------------------------------------------------------------- registry for custom types
 
 VALIDATORS: dict[str, Callable[[str], bool]] = {
-    "luhn": is_card,
+    "luhn": lambda v: len(only_digits(v)) >= 2 and luhn(only_digits(v)) and all(c.isdigit() or c in " -" for c in v),
+    "credit_card": is_card,
     "iban": is_iban,
     "us_ssn": is_ssn,
     "jwt": is_jwt,

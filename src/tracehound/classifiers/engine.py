@@ -67,7 +67,7 @@ class CustomType(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, froze
     ``pattern`` (re2 syntax, searched in the value) and/or ``key_hints`` (field names, matched
     after normalisation: ``employee_id`` ≡ ``employeeId``). With a pattern, the pattern must
     match and a key hint raises confidence; with hints only, a non-empty value under a hinted
-    key is enough. ``validator`` names a built-in check (``luhn``, ``iban``, ``us_ssn``, ``jwt``,
+    key is enough. ``validator`` names a built-in check (``luhn``, ``credit_card``, ``iban``, ``us_ssn``, ``jwt``,
     ``aws_access_key``, ``private_key``, ``ip_address``, ``date_of_birth``, ``date``,
     ``high_entropy``) the value must also pass.
     """

@@ -153,7 +153,7 @@ def verify_postal(value: str, key: FieldKey) -> float:
         return 0.0
     letters = len(compact) - digits
     # UK "SW1A 1AA", Canada "K1A 0B1", Netherlands "1234 AB", Poland "00-950", etc.
-    return 0.85 if letters <= 4 and 5 <= len(compact) <= 8 else 0.0
+    return 0.85 if letters <= 5 and 5 <= len(compact) <= 8 else 0.0
 
 
 class IdentityClassifier(Classifier):
