@@ -78,9 +78,9 @@ def run_files(
                 result.rejections.append(item)
             else:
                 _process(pipeline, item, result, detections_out)
-            seq += 1
             if progress is not None and i % 256 == 0:
                 progress(done_before + source.bytes_read, total)
+        seq = source.next_seq
         done_before += path.stat().st_size
         if progress is not None:
             progress(done_before, total)
