@@ -6,6 +6,30 @@ signatures the set reported runs the individual pattern (for the span) and the f
 ``confirm``. A family raises at most one detection per location. A detector that raises is
 contained: the error is counted in ``errors`` under its registry id and the run goes on.
 
+Severity per family (each detector's ``severity``):
+
+=================  ========  ==================================================================
+family             severity  why
+=================  ========  ==================================================================
+command_injection  critical  code execution on the server (shell, PHP, Java, Node, Perl, Ruby)
+log4shell          critical  remote code execution through a JNDI lookup in any logged value
+sqli               high      read/alter the database, often the whole data set
+nosqli             high      query-operator injection: authentication bypass, data extraction
+ssrf               high      reaches internal services and cloud credentials (metadata)
+xxe                high      file disclosure and SSRF through the XML parser
+ssti               high      template engines usually lead to code execution
+path_traversal     high      reads files outside the web root
+file_inclusion     high      includes remote or wrapper-supplied code or files
+ldap_injection     high      directory filter bypass (authentication, enumeration)
+xss                medium    runs in another user's browser, not on the server
+crlf_injection     medium    header injection and response splitting; impact depends on a sink
+=================  ========  ==================================================================
+
+Sensitivity 1-4 works like CRS paranoia levels: each signature declares the lowest level at which
+it is active. The default (3) was chosen with ``bench/bench_signatures.py``: it is the highest
+level whose false-positive rate on CSIC 2010 normal traffic stays at 0.0%, and the first at which
+every CRS 3.3.4 family reaches 95% typed recall.
+
 Locations follow ``tracehound.model.fields``; parameter, cookie and JSON key *names* are scanned
 as well as values (NoSQL operators and Java gadget class names are sent as keys), and a text body
 that looks URL-encoded is split into its fields so that ``+`` and ``&`` mean what the server reads.

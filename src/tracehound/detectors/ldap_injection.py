@@ -27,6 +27,7 @@ class LdapInjectionDetector(RequestDetector):
                 r"\*\s*\)\s*[(&|!]|\(\s*(?:uid|cn|sn|mail|objectclass|ou|dc|samaccountname|userpassword|givenname|memberof)\s*=\s*\*",
                 parts=PARAMS,
             ),
+            Signature("nested_operator", rf"\(\s*[&|!]\s*\(\s*{_ATTR}", parts=PARAMS),
             Signature("empty_filter", r"\(\s*[&|]\s*\)", parts=PARAMS),
             Signature("close_paren_attr", rf"^[^()]*\)\s*\(\s*{_ATTR}", level=2, parts=PARAMS),
         )
