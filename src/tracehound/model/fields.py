@@ -16,6 +16,10 @@ from tracehound.model.transaction import Body, BodyKind, Exchange
 MAX_FIELDS = 4096
 """Cap on values yielded per body, so a hostile body cannot make a stage loop for long."""
 
+SAMPLED_ITEMS = 8
+"""Items of each response array that are walked: arrays are homogeneous collections, and what
+their first items carry is what the location carries; this bounds the work per response."""
+
 PATH_PREFIX = "request.path.#"
 
 
@@ -32,8 +36,13 @@ def path_index(location: str) -> int | None:
     return None
 
 
-def walk_json(value: Any, prefix: str, out: list[tuple[str, Any]], limit: int = MAX_FIELDS) -> None:
-    """Append ``(location, scalar)`` for every scalar under ``value``; arrays step with ``[]``."""
+def walk_json(
+    value: Any, prefix: str, out: list[tuple[str, Any]], limit: int = MAX_FIELDS, items: int | None = None
+) -> None:
+    """Append ``(location, scalar)`` for every scalar under ``value``; arrays step with ``[]``.
+
+    ``items`` caps how many items of each array are walked (None: all, up to ``limit`` fields).
+    """
     stack: list[tuple[str, Any]] = [(prefix, value)]
     while stack and len(out) < limit:
         loc, node = stack.pop()
@@ -42,17 +51,17 @@ def walk_json(value: Any, prefix: str, out: list[tuple[str, Any]], limit: int = 
                 stack.append((f"{loc}.{key}", child))
         elif isinstance(node, list):
             step = f"{loc}[]"
-            for child in node:
+            for child in node if items is None else node[:items]:
                 stack.append((step, child))
         else:
             out.append((loc, node))
 
 
-def body_fields(body: Body, prefix: str) -> list[tuple[str, Any]]:
+def body_fields(body: Body, prefix: str, items: int | None = None) -> list[tuple[str, Any]]:
     """Scalars of a body with their locations; a non-structured body is one value at ``prefix``."""
     out: list[tuple[str, Any]] = []
     if body.kind is BodyKind.JSON:
-        walk_json(body.value, prefix, out)
+        walk_json(body.value, prefix, out, items=items)
     elif body.kind in (BodyKind.FORM, BodyKind.MULTIPART) and isinstance(body.value, dict):
         for key, values in body.value.items():
             for v in values:
@@ -79,7 +88,11 @@ def request_fields(ex: Exchange) -> Iterator[tuple[str, Any]]:
 
 
 def response_fields(ex: Exchange) -> Iterator[tuple[str, Any]]:
-    """Every response value with its location."""
+    """Response values with their locations; of each array only the first `SAMPLED_ITEMS` items.
+
+    Request values are all walked (an attacker chooses where to put a payload); responses are
+    the service's own output, where a collection's first items say what its location holds.
+    """
     for name, value in ex.response_headers.items():
         yield f"response.header.{name}", value
-    yield from body_fields(ex.response_body, "response.body")
+    yield from body_fields(ex.response_body, "response.body", items=SAMPLED_ITEMS)

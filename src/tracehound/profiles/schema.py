@@ -22,6 +22,9 @@ MAX_PROPERTIES = 256
 MAX_ENUM = 16
 """Distinct enum-like values kept per node; beyond it the node is not an enum."""
 MAX_ENUM_VALUE = 32
+SAMPLED_ITEMS = 8
+"""Items of each array folded into the item schema: collections are homogeneous, so the first
+items teach the schema, and the cost per sample stays bounded whatever the collection's size."""
 
 _FORMAT_RE = re.compile(
     r"(?P<uuid>[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})"
@@ -116,7 +119,7 @@ class SchemaNode(msgspec.Struct, kw_only=True, gc=False, omit_defaults=True):
                 items = self.items
                 if items is None:
                     items = self.items = SchemaNode()
-                for child in value:
+                for child in value[:SAMPLED_ITEMS]:
                     items.observe(child, depth + 1)
 
     def _observe_string(self, value: str) -> None:
