@@ -35,8 +35,8 @@ def field_key(location: str) -> FieldKey:
     return FieldKey(location, side, scope, key, parent)
 
 
-def ends_with_any(key: str, suffixes: Iterable[str]) -> bool:
-    return any(key.endswith(s) for s in suffixes)
+def ends_with_any(key: str, suffixes: tuple[str, ...]) -> bool:
+    return key.endswith(suffixes)
 
 
 def contains_any(key: str, parts: Iterable[str]) -> bool:

@@ -13,6 +13,7 @@ import datetime as dt
 import ipaddress
 import json
 import math
+import re
 from collections import Counter
 from collections.abc import Callable
 
@@ -170,15 +171,21 @@ def entropy(value: str) -> float:
 
 
 _TOKEN_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~+/=:")
+_LOWER = frozenset("abcdefghijklmnopqrstuvwxyz")
+_UPPER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_DIGITS = frozenset("0123456789")
 
 
 def token_score(value: str, min_len: int = 16) -> float:
     """How much ``value`` looks like a machine-generated secret (0 = not at all)."""
     v = value.strip()
     n = len(v)
-    if n < min_len or n > 4096 or not all(c in _TOKEN_CHARS for c in v):
+    if n < min_len or n > 4096:
         return 0.0
-    classes = any(c.islower() for c in v) + any(c.isupper() for c in v) + any(c.isdigit() for c in v)
+    chars = set(v)
+    if not chars <= _TOKEN_CHARS:
+        return 0.0
+    classes = bool(chars & _LOWER) + bool(chars & _UPPER) + bool(chars & _DIGITS)
     if classes < 2:
         return 0.0
     if v.startswith(("http:", "https:")) or (v.count(".") > 3 and not v.startswith("ey")):
@@ -192,9 +199,36 @@ def token_score(value: str, min_len: int = 16) -> float:
 # ---------------------------------------------------------------- network
 
 
+def _ipv4_score(v: str) -> float:
+    parts = v.split(".")
+    if len(parts) != 4:
+        return 0.0
+    octets: list[int] = []
+    for p in parts:
+        if not p.isdigit() or len(p) > 3 or (len(p) > 1 and p[0] == "0"):
+            return 0.0
+        o = int(p)
+        if o > 255:
+            return 0.0
+        octets.append(o)
+    a, b = octets[0], octets[1]
+    if a in (0, 127) or a >= 224 or v == "255.255.255.255":
+        return 0.0  # this-network, loopback, multicast, reserved
+    if a == 10 or (a == 172 and 16 <= b <= 31) or (a == 192 and b == 168) or (a == 169 and b == 254):
+        return 0.75
+    if (a == 100 and 64 <= b <= 127) or (a, b, octets[2]) in _DOC_NETS:
+        return 0.75
+    return 0.9
+
+
+_DOC_NETS = frozenset({(192, 0, 2), (198, 51, 100), (203, 0, 113)})
+
+
 def ip_score(value: str) -> float:
     """0.9 for a public address, 0.75 private/link-local, 0 for loopback/unspecified/invalid."""
     v = value.strip().strip("[]")
+    if ":" not in v:
+        return _ipv4_score(v)
     if "%" in v:
         v = v.split("%", 1)[0]
     try:
@@ -203,27 +237,39 @@ def ip_score(value: str) -> float:
         return 0.0
     if ip.is_loopback or ip.is_unspecified or ip.is_multicast or ip.is_reserved:
         return 0.0
-    if ip.version == 4 and v.count(".") == 3 and any(len(p) > 1 and p[0] == "0" for p in v.split(".")):
-        return 0.0
     return 0.75 if ip.is_private or ip.is_link_local else 0.9
 
 
 # ---------------------------------------------------------------- dates
 
-_DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%d/%m/%Y", "%d.%m.%Y", "%Y/%m/%d", "%Y%m%d", "%d-%m-%Y", "%m-%d-%Y")
+_ISO_DATE = re.compile(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[T ].*)?")
+_DMY_DATE = re.compile(r"(\d{1,2})([./-])(\d{1,2})\2(\d{4})")
+_COMPACT_DATE = re.compile(r"(\d{4})(\d{2})(\d{2})")
+
+
+def _date(year: int, month: int, day: int) -> dt.date | None:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
 
 
 def parse_date(value: str) -> dt.date | None:
+    """A calendar date written ``YYYY-MM-DD`` (optionally with a time), ``MM/DD/YYYY``,
+    ``DD/MM/YYYY``, ``DD.MM.YYYY`` or ``YYYYMMDD``; ambiguous day/month orders try US first."""
     v = value.strip()
     if len(v) > 40:
         return None
-    if len(v) > 10 and v[4:5] == "-" and v[10:11] in ("T", " "):
-        v = v[:10]
-    for fmt in _DATE_FORMATS:
-        try:
-            return dt.datetime.strptime(v, fmt).date()
-        except ValueError:
-            continue
+    m = _ISO_DATE.fullmatch(v)
+    if m:
+        return _date(int(m[1]), int(m[2]), int(m[3]))
+    m = _DMY_DATE.fullmatch(v)
+    if m:
+        a, b, year = int(m[1]), int(m[3]), int(m[4])
+        return _date(year, a, b) or _date(year, b, a)
+    m = _COMPACT_DATE.fullmatch(v)
+    if m:
+        return _date(int(m[1]), int(m[2]), int(m[3]))
     return None
 
 

@@ -56,12 +56,11 @@ def verify_phone_shape(value: str, key: FieldKey) -> float:
     plus = number.startswith("+")
     if not (10 <= n <= 15 or (plus and 8 <= n <= 15)):
         return 0.0
+    if not plus and len(number) == n:
+        return 0.0  # bare digits: an id or a timestamp as often as a phone
     if parse_date(number) is not None:
         return 0.0
     groups = [g for g in number.replace("(", " ").replace(")", " ").replace("+", " ").split() if g]
-    seps = sum(1 for c in number if c in "-. ()")
-    if not plus and "(" not in number and seps == 0:
-        return 0.0
     if number.count(".") >= 3 and not plus and "-" not in number and " " not in number:
         return 0.0  # an IPv4-like dotted quad or a version string
     chunks = [c for g in groups for c in g.replace("-", ".").split(".") if c]

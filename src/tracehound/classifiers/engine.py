@@ -43,6 +43,10 @@ MAX_SCAN = 65536
 """Only the first 64 KiB of a value are scanned: enough for any key or token, bounded work."""
 MIN_SCAN = 6
 """Shortest value any self-proving pattern can match (``a@b.io``); shorter needs a key rule."""
+MAX_CACHED = 65_536
+"""Entries of the (location, value) → hits cache; cleared when full."""
+MAX_CACHED_VALUE = 512
+"""Longer values are not cached (they rarely repeat and would hold memory)."""
 MAX_LOCATIONS = 100_000
 """Cap on the per-location key-rule cache; it is cleared when exceeded (hostile key churn)."""
 
@@ -131,6 +135,16 @@ class _Location(NamedTuple):
     key: FieldKey
     rules: tuple[_Rule, ...]
     numbers: bool
+    scan: bool
+    """False for protocol headers that carry no payload (``accept``, ``content-type``…)."""
+
+
+#: Protocol headers whose values are not data: they are not scanned (key rules still apply).
+STRUCTURAL_HEADERS = frozenset({"accept", "acceptencoding", "acceptlanguage", "contenttype", "contentlength",
+                                "contentencoding", "host", "useragent", "date", "server", "connection",
+                                "cachecontrol", "pragma", "vary", "etag", "lastmodified", "expires",
+                                "transferencoding", "xrequestid", "xcorrelationid", "traceparent", "tracestate",
+                                "ifnonematch", "ifmodifiedsince", "age", "via", "xpoweredby"})  # fmt: skip
 
 
 class _RuleSpec(NamedTuple):
@@ -212,6 +226,7 @@ class SensitiveDataEngine:
         # The raw pybind Set takes bytes directly: skips a wrapper call per value.
         self._match: Callable[[bytes], list[int] | None] = self._set._set.Match
         self._locations: dict[str, _Location] = {}
+        self._cache: dict[tuple[str, str], tuple[SensitiveHit, ...]] = {}
 
     def _add_pattern(self, regex: str, pattern: _Pattern) -> None:
         index = self._set.Add(regex)
@@ -234,7 +249,8 @@ class SensitiveDataEngine:
                 continue
             if applies:
                 rules.append(_Rule(spec.type, spec.verify, spec.source, spec.numbers))
-        info = _Location(key, tuple(rules), any(r.numbers for r in rules))
+        scan = not (key.scope == "header" and key.key in STRUCTURAL_HEADERS)
+        info = _Location(key, tuple(rules), any(r.numbers for r in rules), scan)
         if len(self._locations) >= MAX_LOCATIONS:
             self._locations.clear()
         self._locations[location] = info
@@ -247,6 +263,7 @@ class SensitiveDataEngine:
         patterns = self._patterns
         match = self._match
         skip_words = not self._has_custom
+        cache = self._cache
         for location, value in fields:
             if value is None or value is True or value is False:
                 continue
@@ -257,29 +274,48 @@ class SensitiveDataEngine:
                 if not info.numbers or not isinstance(value, int) or isinstance(value, bool):
                     continue
                 value = str(value)
-            found: dict[str, float] | None = None
             n = len(value)
-            if n >= MIN_SCAN and not (skip_words and value.isalpha() and value.islower()):
+            fired: list[int] | None = None
+            if (
+                n >= MIN_SCAN
+                and info.scan
+                and not (skip_words and ((value.isalpha() and value.islower()) or (n < 12 and value.isdigit())))
+            ):
                 text = value if n <= MAX_SCAN else value[:MAX_SCAN]
                 try:
                     data = text.encode()
                 except UnicodeEncodeError:
                     data = text.encode("utf-8", "replace")
                 fired = match(data)
-                if fired:
-                    found = self._verify_patterns(fired, patterns, text, info.key)
+            if fired is None and not info.rules:
+                continue
+            # Credentials, client addresses and enum-like values repeat across transactions:
+            # the verified outcome of a (location, value) pair is remembered.
+            cache_key = (location, value) if n <= MAX_CACHED_VALUE else None
+            if cache_key is not None:
+                cached = cache.get(cache_key)
+                if cached is not None:
+                    hits.extend(cached)
+                    continue
+            found = self._verify_patterns(fired, patterns, value[:MAX_SCAN], info.key) if fired else None
             if info.rules:
                 found = self._verify_rules(info, value, found)
+            result: tuple[SensitiveHit, ...] = ()
             if found:
-                for typ, conf in found.items():
-                    hits.append(
-                        SensitiveHit(
-                            type=typ,  # type: ignore[arg-type]  # custom types widen the vocabulary
-                            location=location,
-                            confidence=round(conf, 3),
-                            masked=mask(typ, value[:MAX_SCAN]),
-                        )
+                result = tuple(
+                    SensitiveHit(
+                        type=typ,  # type: ignore[arg-type]  # custom types widen the vocabulary
+                        location=location,
+                        confidence=round(conf, 3),
+                        masked=mask(typ, value[:MAX_SCAN]),
                     )
+                    for typ, conf in found.items()
+                )
+                hits.extend(result)
+            if cache_key is not None:
+                if len(cache) >= MAX_CACHED:
+                    cache.clear()
+                cache[cache_key] = result
         return hits
 
     def _verify_patterns(
