@@ -24,18 +24,34 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from tracehound.pipeline.segments import SHORT_INT_DIGITS, is_placeholder
+from tracehound.pipeline.segments import SHORT_INT_DIGITS, is_placeholder, value_form
 from tracehound.profiles.endpoint import EndpointProfile
 from tracehound.profiles.schema import SchemaNode
 
 MANY_ALIKE = 8
 """Alike sibling words that make a parameter by themselves."""
-ALWAYS_PARAMETER = 50
-"""Sibling words beyond which a position is a parameter whatever they look like."""
 SIMILAR = 0.5
 """Overlap of continuations and of response fields above which two siblings behave alike."""
-ENVELOPE_SHARE = 0.8
-"""Response fields shared by this share of siblings are envelope, not behaviour."""
+FEW_ALIKE = 3
+"""Alike sibling words that make a parameter when they also read as values (slugs, handles)."""
+ENVELOPE_SHARE = 0.5
+"""Response fields returned by this share of the siblings at a continuation are envelope."""
+ENVELOPE_MIN_SIBLINGS = 3
+"""Siblings needed at a continuation before shared fields are called envelope."""
+DISTINCT_FIELDS = 3
+"""Distinct response fields two siblings need between them before their difference counts."""
+MAP_KEYS = 4
+"""Keys an object needs before it may read as data-keyed (see `_response_fields`)."""
+MAP_SAMPLES = 3
+"""Responses an object needs before its keys' presence says anything."""
+MAP_PRESENCE = 0.35
+"""Mean presence of an object's keys below which the keys are data, not schema."""
+MAX_ANCHORS = 24
+"""Siblings tried as seeds of a parameter group (the busiest first), bounding the work per node."""
+CONFLICT_SHARE = 0.25
+"""Share of a group a member may answer differently from (sampling noise) and stay in it."""
+MAX_WITNESSES = 16
+"""Group members a sibling is compared with before it joins a group."""
 
 
 @dataclass(frozen=True)
@@ -188,14 +204,10 @@ def _resolve(
             "", "short integers", f"{len(short_ints)} distinct small integers at this position"
         )
     words = [w for w in words if w not in short_ints]
-    alike = _alike_words(node, words)
+    alike, evidence = _alike_words(node, words)
     if alike:
         merged.extend(alike)
-        decision = SegmentDecision(
-            "",
-            "sibling cardinality",
-            f"{len(alike)} distinct words here with the same continuations and response fields",
-        )
+        decision = SegmentDecision("", "sibling cardinality", evidence)
     literal_children = [s for s in node.children if s not in merged]
     for seg in literal_children:
         child = node.children[seg]
@@ -244,7 +256,19 @@ def _relative_endpoints(node: _Node) -> list[tuple[tuple[str, ...], Observed]]:
     return out
 
 
-Behaviour = tuple[frozenset[Any], frozenset[Any]]
+Shape = tuple[str, tuple[str, ...]]
+"""A continuation below a sibling: the method and the relative path, rare words abstracted."""
+
+
+@dataclass(frozen=True)
+class Behaviour:
+    """What one sibling word does: its continuations and, per continuation, its response fields."""
+
+    shapes: frozenset[Shape]
+    fields: dict[Shape, frozenset[str]]
+    hits: int
+    id_child: bool
+    """Whether ids (typed placeholders) follow the word directly, as below a collection name."""
 
 
 def _behaviours(node: _Node, words: list[str]) -> dict[str, Behaviour]:
@@ -253,43 +277,107 @@ def _behaviours(node: _Node, words: list[str]) -> dict[str, Behaviour]:
     Below ``/repos/alice`` and ``/repos/bob`` lie different repository names but the same
     ``issues`` and ``pulls``: a deeper word is kept only when at least half of the siblings
     have it at that depth (others read ``*``), so siblings that are values of one parameter get
-    equal continuations. Response fields are compared per continuation, so ``/users/{id}`` and
-    ``/orders/{id}`` differ even though both continue with an id.
+    equal continuations. Response fields are kept per continuation, so ``/users/{id}`` and
+    ``/orders/{id}`` differ even though both continue with an id. Fields that most siblings
+    return at a continuation (envelopes such as ``data``, ``links``, paging) are dropped: only
+    what sets a sibling apart is kept.
     """
     rels = {w: _relative_endpoints(node.children[w]) for w in words}
     shared: dict[tuple[int, str], int] = {}
     for entries in rels.values():
-        for key in {(i, seg) for rel, _ in entries for i, seg in enumerate(rel)}:
-            shared[key] = shared.get(key, 0) + 1
+        for place in {(i, seg) for rel, _ in entries for i, seg in enumerate(rel)}:
+            shared[place] = shared.get(place, 0) + 1
     quorum = max(2, len(words) / 2)
-    out: dict[str, Behaviour] = {}
+    raw: dict[str, tuple[set[Shape], dict[Shape, set[str]], int]] = {}
     for w, entries in rels.items():
-        sig: set[Any] = set()
-        fields: set[Any] = set()
+        shapes: set[Shape] = set()
+        fields: dict[Shape, set[str]] = {}
+        hits = 0
         for rel, obs in entries:
-            shape = tuple(
-                seg if is_placeholder(seg) or shared[(i, seg)] >= quorum else "*" for i, seg in enumerate(rel)
-            )
-            sig.add((obs.method, shape))
-            fields.update((obs.method, shape, f) for f in _response_fields(obs.profile))
-        out[w] = (frozenset(sig), frozenset(fields))
-    # Envelope fields every sibling returns (``data``, ``links``, ``meta``) say nothing.
-    field_counts: dict[Any, int] = {}
-    for _, fields_of in out.values():
-        for f in fields_of:
-            field_counts[f] = field_counts.get(f, 0) + 1
-    common = {f for f, n in field_counts.items() if n >= ENVELOPE_SHARE * len(words)}
-    return {w: (sig, fields_of - common) for w, (sig, fields_of) in out.items()}
+            shape = tuple(_abstract(seg, shared[(i, seg)] >= quorum) for i, seg in enumerate(rel))
+            key = (obs.method, shape)
+            shapes.add(key)
+            # Sparse samples of one deep subtree share its upper levels, whatever the leaves.
+            shapes.update(("", shape[:i]) for i in range(1, len(shape)))
+            found = _response_fields(obs.profile)
+            if found:
+                fields.setdefault(key, set()).update(found)
+            hits += obs.profile.count
+        raw[w] = (shapes, fields, hits)
+    _spread_maps(raw)
+    having: dict[Shape, int] = {}
+    frequency: dict[tuple[Shape, str], int] = {}
+    for _, fields, _ in raw.values():
+        for key, names in fields.items():
+            having[key] = having.get(key, 0) + 1
+            for name in names:
+                frequency[(key, name)] = frequency.get((key, name), 0) + 1
+    out: dict[str, Behaviour] = {}
+    for w, (shapes, fields, hits) in raw.items():
+        distinct: dict[Shape, frozenset[str]] = {}
+        for key, names in fields.items():
+            n = having[key]
+            if n >= ENVELOPE_MIN_SIBLINGS:
+                names = {f for f in names if frequency[(key, f)] < ENVELOPE_SHARE * n}
+            distinct[key] = frozenset(names)
+        id_child = any(is_placeholder(c) for c in node.children[w].children)
+        out[w] = Behaviour(frozenset(shapes), distinct, hits, id_child)
+    return out
+
+
+def _abstract(seg: str, common: bool) -> str:
+    """A continuation segment as compared between siblings: ids and rare words abstracted."""
+    if is_placeholder(seg) or (seg.isdigit() and len(seg) <= SHORT_INT_DIGITS):
+        return "{}"
+    return seg if common else "*"
+
+
+def _spread_maps(raw: dict[str, tuple[set[Shape], dict[Shape, set[str]], int]]) -> None:
+    """Read an object as data-keyed for every sibling once one sibling's samples showed it is.
+
+    A value of the parameter seen once cannot tell its map keys from schema; a busier one can.
+    """
+    maps = {
+        (key, path[:-2])
+        for _, fields, _ in raw.values()
+        for key, paths in fields.items()
+        for path in paths
+        if path.endswith(".*")
+    }
+    if not maps:
+        return
+    for _, fields, _ in raw.values():
+        for key, paths in fields.items():
+            rewritten = set()
+            for path in paths:
+                parts = path.split(".")
+                for i in range(1, len(parts)):
+                    if (key, ".".join(parts[:i])) in maps:
+                        parts = [*parts[:i], "*"]
+                        break
+                rewritten.add(".".join(parts))
+            fields[key] = rewritten
 
 
 def _response_fields(profile: EndpointProfile, depth: int = 3) -> set[str]:
-    """Field paths of the successful JSON responses of an endpoint, a few levels deep."""
+    """Field paths of the successful JSON responses of an endpoint, a few levels deep.
+
+    The keys of a data-keyed object (``{"rates": {"EUR": 1.1}}``) are values, not schema: they
+    read as one ``*`` field, or values of one parameter would seem to answer differently. An
+    object is data-keyed when, over several responses, its keys are many and each seldom seen.
+    """
     out: set[str] = set()
 
     def visit(node: SchemaNode, prefix: str, level: int) -> None:
         if level >= depth:
             return
-        for key, child in node.properties.items():
+        props = node.properties
+        if len(props) >= MAP_KEYS and node.count >= MAP_SAMPLES:
+            seen = sum(child.count for child in props.values())
+            if seen < MAP_PRESENCE * node.count * len(props):
+                out.add(prefix + ".*")
+                return
+        for key, child in props.items():
             path = f"{prefix}.{key}"
             out.add(path)
             visit(child, path, level + 1)
@@ -309,41 +397,84 @@ def _overlap(a: frozenset[Any], b: frozenset[Any]) -> float:
     return len(a & b) / min(len(a), len(b))
 
 
+def _conflict(a: Behaviour, b: Behaviour) -> bool:
+    """Whether two siblings answer one continuation with clearly different response fields."""
+    for key in a.fields.keys() & b.fields.keys():
+        fa, fb = a.fields[key], b.fields[key]
+        if fa and fb and len(fa) + len(fb) >= DISTINCT_FIELDS and _overlap(fa, fb) < SIMILAR:
+            return True
+    return False
+
+
 def _alike(a: Behaviour, b: Behaviour) -> bool:
-    (sig_a, fields_a), (sig_b, fields_b) = a, b
-    if _overlap(sig_a, sig_b) < SIMILAR:
-        return False
-    return not fields_a or not fields_b or _overlap(fields_a, fields_b) >= SIMILAR
+    return _overlap(a.shapes, b.shapes) >= SIMILAR and not _conflict(a, b)
 
 
-def _alike_words(node: _Node, words: list[str]) -> list[str]:
-    """Sibling words that behave as values of one parameter, if there are enough of them.
+def _consistent(group: list[str], behaviour: dict[str, Behaviour]) -> list[str]:
+    """The group without members that answer differently from many others.
 
-    The largest group alike to one anchor seeds the parameter; words alike to any member then
-    join it (sparse samples of one behaviour overlap in a chain rather than all with one anchor).
+    Alikeness is not transitive: a sibling with little evidence (one sparse response) is alike
+    to everything and would otherwise gather collections that differ from one another. The
+    member in conflict with the most others (compared with a bounded sample) leaves first.
     """
-    if len(words) < MANY_ALIKE:
-        return []
-    if len(words) >= ALWAYS_PARAMETER:
-        return list(words)
+    members = list(group)
+    while len(members) > 1:
+        witnesses = members[:MAX_WITNESSES]
+        conflicts = {w: sum(_conflict(behaviour[w], behaviour[m]) for m in witnesses) for w in members}
+        worst = max(members, key=lambda w: (conflicts[w], -members.index(w)))
+        if conflicts[worst] <= CONFLICT_SHARE * len(witnesses):
+            break
+        members.remove(worst)
+    return members
+
+
+def _alike_words(node: _Node, words: list[str]) -> tuple[list[str], str]:
+    """Sibling words that behave as values of one parameter, and the evidence, if any.
+
+    Values of one parameter reach one handler: they share continuations and answer with the
+    same response fields, where literal siblings (collections, actions) answer with their own.
+    The largest group alike to one anchor seeds the parameter (the busiest siblings are tried,
+    a bounded number); a word then joins when it is alike to most members compared with it, so
+    sparse samples of one behaviour join while a word with its own behaviour stays out.
+
+    Eight alike words make a parameter by themselves. Three are enough when most of them also
+    read as values by their form (``segments.value_form``) and ids do not follow them directly
+    (which is what collection names look like).
+    """
+    if len(words) < FEW_ALIKE:
+        return [], ""
     behaviour = _behaviours(node, words)
+    order = sorted(words, key=lambda w: (-behaviour[w].hits, w))
     best: list[str] = []
-    for anchor in words:
-        group = [w for w in words if _alike(behaviour[anchor], behaviour[w])]
+    for anchor in order[:MAX_ANCHORS]:
+        group = _consistent([w for w in order if _alike(behaviour[anchor], behaviour[w])], behaviour)
         if len(group) > len(best):
             best = group
-    if len(best) < MANY_ALIKE:
-        return []
-    members, rest = list(best), [w for w in words if w not in best]
+    if len(best) < FEW_ALIKE:
+        return [], ""
+    members, rest = list(best), [w for w in order if w not in best]
     grown = True
     while grown and rest:
         grown = False
         for w in list(rest):
-            if any(_alike(behaviour[w], behaviour[m]) for m in members):
+            witnesses = members[:MAX_WITNESSES]
+            alike = sum(_alike(behaviour[w], behaviour[m]) for m in witnesses)
+            if 2 * alike > len(witnesses):
                 members.append(w)
                 rest.remove(w)
                 grown = True
-    return members
+    if len(members) >= MANY_ALIKE:
+        return members, f"{len(members)} distinct words here with the same continuations and response fields"
+    forms = [value_form(w) for w in members]
+    valued = [f for f in forms if f is not None]
+    collections = sum(behaviour[w].id_child for w in members)
+    if 3 * len(valued) >= 2 * len(members) and 2 * collections < len(members):
+        kinds = "/".join(sorted(set(valued)))
+        return members, (
+            f"{len(members)} distinct words here with the same continuations and response fields, "
+            f"{len(valued)} of them shaped like values ({kinds})"
+        )
+    return [], ""
 
 
 def singular(word: str) -> str:

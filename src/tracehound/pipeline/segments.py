@@ -8,6 +8,7 @@ one parameter is decided later, over the whole picture, by ``analyzer.templating
 
 from __future__ import annotations
 
+import itertools
 import re
 
 PLACEHOLDER_KINDS = ("int", "uuid", "hex", "date", "email", "token", "str")
@@ -21,6 +22,12 @@ _VERSION = re.compile(r"[vV]\d+(?:\.\d+)*(?:[a-z]+\d*)?|\d+\.\d+(?:\.\d+)*")
 _NUMBER = re.compile(r"-?\d+\.\d+")
 _ALNUM = re.compile(r"[A-Za-z0-9_\-~.]+")
 _VOWELS = frozenset("aeiouyAEIOUY")
+_CAMEL_PART = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
+_CONSONANT_RUN = re.compile(r"[b-df-hj-np-tv-xzB-DF-HJ-NP-TV-XZ]{5,}")
+_DIGITS_INSIDE = re.compile(r"[A-Za-z]\d+[A-Za-z]")
+_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+){2,}")
+_HANDLE = re.compile(r"[a-z][a-z._]{2,}\d{2,4}")
+_WORD_CHARS = re.compile(r"[A-Za-z0-9_\-.~]+")
 
 SHORT_INT_DIGITS = 2
 """Integers this short (``/2/tweets``, ``/v1/1/``) may be versions: the analyzer decides."""
@@ -86,10 +93,72 @@ def looks_random(seg: str) -> bool:
         # ``base64url``, ``sha256``, ``oauth2v2``: a digit run at the end of a word is a name.
         head = seg.rstrip("0123456789")
         return not (head.isalpha() and head.islower()) or digits >= 4
-    if upper >= 2 and 2 * upper >= letters * 0.5 and not seg.isupper():
+    if upper >= 2 and 2 * upper >= letters * 0.5 and not seg.isupper() and upper * 3 > letters:
         # Mixed case beyond camelCase: camelCase has one capital per word.
-        return upper * 3 > letters
+        return True
+    if upper and upper < letters and gibberish(seg) >= GIBBERISH_TOKEN:
+        return True
     return letters >= 10 and vowels * 6 < letters
+
+
+GIBBERISH_TOKEN = 4
+"""Signs of a random mixed-case string (see `gibberish`) that make a token by themselves."""
+GIBBERISH_VALUE = 3
+"""Signs that make a mixed-case word read as a value, to be confirmed by its siblings."""
+
+
+def gibberish(seg: str) -> int:
+    """How many signs of a random string a mixed-case segment shows.
+
+    CamelCase literals (``addToGroup``, ``XMLHttpRequest``, ``getPdfUrl``) split into word-like
+    parts; random ids (``tj4wXgfWrW``) split into short unpronounceable parts with frequent case
+    changes. Each sign alone occurs in real literals (``Http`` has no vowel, ``S3Buckets`` has a
+    digit inside), so the count, not any one sign, decides.
+    """
+    signs = 0
+    parts = _CAMEL_PART.findall(seg)
+    for part in parts:
+        if not part.isalpha():
+            continue
+        if len(part) >= 2 and not _VOWELS.intersection(part) and not part.isupper():
+            signs += 1
+        if len(part) == 1 and part.islower():
+            signs += 1
+        if _CONSONANT_RUN.search(part):
+            signs += 1
+    signs += len(_DIGITS_INSIDE.findall(seg))
+    letters = [c for c in seg if c.isalpha()]
+    switches = sum(1 for x, y in itertools.pairwise(seg) if x.isalpha() and y.isalpha() and x.isupper() != y.isupper())
+    if switches >= 0.3 * max(1, len(letters) - 1):
+        signs += 1
+    if sum(c in _VOWELS for c in letters) < 0.3 * len(letters):
+        signs += 1
+    if sum(p.isalpha() and len(p) <= 2 for p in parts) >= 3:
+        signs += 1
+    return signs
+
+
+def value_form(seg: str) -> str | None:
+    """Why a word, left literal by `segment_kind`, is shaped like a value rather than a name.
+
+    None for ordinary names. This is weak evidence: the analyzer uses it only together with
+    siblings that behave alike. Forms: ``slug`` (three or more hyphenated parts, as article and
+    project slugs), ``handle`` (a lower-case name with a number, as user names), ``token`` (a
+    mixed-case string with signs of randomness), ``text`` (characters path names do not use:
+    quotes, spaces, commas).
+    """
+    if not seg or is_placeholder(seg):
+        return None
+    if not _WORD_CHARS.fullmatch(seg):
+        return "text"
+    if _SLUG.fullmatch(seg):
+        return "slug"
+    if _HANDLE.fullmatch(seg):
+        return "handle"
+    mixed = any(c.isupper() for c in seg[1:]) and any(c.islower() for c in seg)
+    if len(seg) >= 6 and mixed and gibberish(seg) >= GIBBERISH_VALUE:
+        return "token"
+    return None
 
 
 def placeholder(kind: str) -> str:
