@@ -111,6 +111,12 @@ class _Entry:
     regex: Any
 
 
+MEMO_ENTRIES = 65_536
+"""Distinct values whose prefilter result is remembered; the memo is emptied when full."""
+MEMO_VALUE_CHARS = 256
+"""Longer values (bodies, free text) rarely repeat and are not remembered."""
+
+
 class SignatureEngine:
     """Runs every enabled request detector over the request fields of an exchange."""
 
@@ -128,6 +134,7 @@ class SignatureEngine:
         self.errors: Counter[str] = Counter()
         """Exceptions raised by a detector's ``confirm``, by registry id."""
         self._entries: list[_Entry] = []
+        self._memo: dict[str, tuple[int, ...]] = {}
         options = re2.Options()
         options.max_mem = 256 << 20
         self._set = re2.Set.SearchSet(options)
@@ -171,13 +178,25 @@ class SignatureEngine:
         return list(found.values())
 
     def _scan(self, value: str, part: Part, location: str, found: dict[tuple[str, str], Detection]) -> None:
-        texts = views(value)
-        hits: set[int] = set()
-        for text in texts:
-            hits.update(self._set.Match(text) or ())
+        # Values repeat across requests (user agents, ids, enum-like parameters): the prefilter's
+        # answer depends on the value alone, so it is remembered in a bounded memo.
+        hits = self._memo.get(value)
+        texts: list[str] | None = None
+        if hits is None:
+            texts = views(value)
+            found_hits: set[int] = set()
+            for text in texts:
+                found_hits.update(self._set.Match(text) or ())
+            hits = tuple(sorted(found_hits))
+            if len(value) <= MEMO_VALUE_CHARS:
+                if len(self._memo) >= MEMO_ENTRIES:
+                    self._memo.clear()
+                self._memo[value] = hits
         if not hits:
             return
-        for index in sorted(hits):
+        if texts is None:
+            texts = views(value)
+        for index in hits:
             entry = self._entries[index]
             sig = entry.signature
             dtype = entry.detector.type

@@ -87,7 +87,7 @@ def request_fields(ex: Exchange) -> Iterator[tuple[str, Any]]:
     yield from body_fields(ex.request_body, "request.body")
 
 
-def response_fields(ex: Exchange) -> Iterator[tuple[str, Any]]:
+def response_fields(ex: Exchange, body: bool = True) -> Iterator[tuple[str, Any]]:
     """Response values with their locations; of each array only the first `SAMPLED_ITEMS` items.
 
     Request values are all walked (an attacker chooses where to put a payload); responses are
@@ -95,4 +95,5 @@ def response_fields(ex: Exchange) -> Iterator[tuple[str, Any]]:
     """
     for name, value in ex.response_headers.items():
         yield f"response.header.{name}", value
-    yield from body_fields(ex.response_body, "response.body", items=SAMPLED_ITEMS)
+    if body:
+        yield from body_fields(ex.response_body, "response.body", items=SAMPLED_ITEMS)

@@ -97,11 +97,13 @@ def fold(
     template: tuple[str, ...],
     hits: Iterable[SensitiveHit] = (),
     locations: Iterable[str] = (),
+    deep: bool = True,
 ) -> None:
     """Fold ``ex`` (matched to provisional ``template``) into ``profile``.
 
     ``hits`` are this sample's sensitive-data hits and ``locations`` every location that carried
-    a value in it, so per-location hit ratios can be kept.
+    a value in it, so per-location hit ratios can be kept. With ``deep=False`` the bodies are
+    counted by media type but their schemas are not folded (see `runner.Sampling`).
     """
     profile.count += 1
     status = str(ex.status)
@@ -142,18 +144,20 @@ def fold(
     for scheme in auth_schemes(ex):
         profile.auth[scheme] = profile.auth.get(scheme, 0) + 1
 
-    _fold_body(profile.request_media, profile.request_body, ex.request_body.kind, ex.request_body)
     response = _node(profile.responses, status)
-    _fold_body(profile.response_media, response, ex.response_body.kind, ex.response_body)
+    _fold_body(profile.request_media, profile.request_body, ex.request_body.kind, ex.request_body, deep)
+    _fold_body(profile.response_media, response, ex.response_body.kind, ex.response_body, deep)
 
     _fold_sensitive(profile, hits, locations)
 
 
-def _fold_body(media: dict[str, int], node: SchemaNode, kind: BodyKind, body: Any) -> None:
+def _fold_body(media: dict[str, int], node: SchemaNode, kind: BodyKind, body: Any, deep: bool) -> None:
     if kind is BodyKind.EMPTY:
         return
     mt = body.media_type or kind.value
     media[mt] = media.get(mt, 0) + 1
+    if not deep:
+        return
     if kind is BodyKind.JSON and body.error is None:
         node.observe(body.value)
     elif kind in (BodyKind.FORM, BodyKind.MULTIPART) and isinstance(body.value, dict):

@@ -8,6 +8,7 @@ Nothing here touches a store or a bus.
 
 from __future__ import annotations
 
+import zlib
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ from tracehound.model.fields import request_fields, response_fields
 from tracehound.pipeline.normalize import Limits, normalize
 from tracehound.pipeline.profile import fold
 from tracehound.pipeline.segments import provisional_segments, template_key
+from tracehound.profiles.behaviour import BehaviourState
 from tracehound.profiles.endpoint import EndpointProfile
 from tracehound.profiles.findings import FindingStats
 from tracehound.store.base import EndpointKey, FindingKey
@@ -41,6 +43,16 @@ class RequestInspector(Protocol):
     def inspect(self, ex: Exchange, fields: Sequence[tuple[str, Any]]) -> list[Detection]: ...
 
 
+class BehaviourInspector(Protocol):
+    """Folds exchanges into mergeable behaviour state (``detectors.behaviour_engine``)."""
+
+    def observe(
+        self, ex: Exchange, key: tuple[str, str, str], fields: Sequence[tuple[str, Any]], hits: Sequence[SensitiveHit]
+    ) -> list[Detection]: ...
+
+    def flush(self) -> BehaviourState: ...
+
+
 @dataclass
 class Deltas:
     """What a pipeline folded since its last flush."""
@@ -49,6 +61,30 @@ class Deltas:
     findings: dict[FindingKey, FindingStats] = field(default_factory=dict)
     transactions: int = 0
     body_errors: Counter[str] = field(default_factory=Counter)
+    behaviour: BehaviourState | None = None
+    """The behaviour delta (None when the pipeline has no behaviour inspector)."""
+
+
+@dataclass(frozen=True)
+class Sampling:
+    """How many bodies of an endpoint are studied in depth (schemas, body classification).
+
+    Every transaction is counted, timed, parameter-profiled and scanned by the request
+    detectors. Body schemas and body classification, the per-value work, are done for the
+    first ``warmup`` samples of each endpoint and then for one transaction in ``stride``, picked
+    by a hash of the transaction's own content, so the choice does not depend on which worker
+    sees it or in which order. Ratios (required fields, sensitive-value shares) are unbiased.
+    ``stride=1`` studies every body.
+    """
+
+    warmup: int = 64
+    stride: int = 8
+
+    def deep(self, seen: int, tx: Transaction) -> bool:
+        if self.stride <= 1 or seen < self.warmup:
+            return True
+        digest = zlib.crc32(tx.response_body[:512], zlib.crc32(tx.path.encode(), tx.status))
+        return digest % self.stride == 0
 
 
 @dataclass
@@ -58,6 +94,9 @@ class Pipeline:
     classifier: Classifier | None = None
     inspectors: Sequence[RequestInspector] = ()
     limits: Limits = field(default_factory=Limits)
+    sampling: Sampling = field(default_factory=Sampling)
+    behaviour: BehaviourInspector | None = None
+    """Learned-baseline and cross-request detectors; their per-transaction detections are returned."""
     on_exchange: Callable[[Exchange, EndpointKey, list[Detection]], None] | None = None
     """Called after each exchange is folded (behavioural detectors hook in here)."""
     deltas: Deltas = field(default_factory=Deltas)
@@ -75,20 +114,27 @@ class Pipeline:
         profile = deltas.endpoints.get(key)
         if profile is None:
             profile = deltas.endpoints[key] = EndpointProfile()
+        deep = self.sampling.deep(profile.count, tx)
 
         request = list(request_fields(ex))
         hits: list[SensitiveHit] = []
         locations: list[str] = []
         if self.classifier is not None:
-            fields = request + list(response_fields(ex))
+            if deep:
+                fields = request + list(response_fields(ex))
+            else:
+                fields = [f for f in request if not f[0].startswith("request.body")]
+                fields.extend(response_fields(ex, body=False))
             hits = self.classifier.classify(fields)
             locations = [loc for loc, _ in fields]
-        fold(profile, ex, segments, hits, locations)
+        fold(profile, ex, segments, hits, locations, deep=deep)
 
         detections: list[Detection] = []
         for inspector in self.inspectors:
             detections.extend(inspector.inspect(ex, request))
         detections.extend(_url_exposures(hits))
+        if self.behaviour is not None:
+            detections.extend(self.behaviour.observe(ex, key, request, hits))
         for det in detections:
             self._record(key, det, ex)
         if self.on_exchange is not None:
@@ -109,6 +155,8 @@ class Pipeline:
     def flush(self) -> Deltas:
         """Hand over the deltas folded so far and start empty ones."""
         out, self.deltas = self.deltas, Deltas()
+        if self.behaviour is not None:
+            out.behaviour = self.behaviour.flush()
         return out
 
 
