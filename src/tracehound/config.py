@@ -45,14 +45,79 @@ class DetectionSettings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True
     """Detector ids to switch off."""
 
 
+DEFAULT_LISTEN = "127.0.0.1:8080"
+DEFAULT_STORE_URL = "sqlite:///tracehound.db"
+"""What ``serve`` and the ``keys``/``tenants`` commands use when no ``--store`` is given: the same
+file, so that ``tracehound serve`` and ``tracehound keys create`` meet on a fresh machine."""
+
+
+class WebhookSettings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    url: str
+    format: str = "json"
+    """``json`` (a generic JSON document per finding) or ``slack`` (``{"text": ...}``)."""
+    min_severity: str | None = None
+    """Overrides ``alerts.min_severity`` for this webhook."""
+
+
+class AlertSettings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    min_severity: str = "high"
+    """New findings at or above this severity are sent (info, low, medium, high, critical)."""
+    webhooks: list[WebhookSettings] = msgspec.field(default_factory=list)
+    queue_size: int = 1000
+    """Alerts waiting for delivery; beyond it new alerts are dropped and counted, never blocking."""
+    max_attempts: int = 5
+    backoff_s: float = 0.5
+    """First retry delay; doubled on each attempt."""
+    timeout_s: float = 5.0
+
+
+class WorkerSettings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    durable: str = "workers"
+    """The durable consumer every worker shares (a work-queue stream allows one)."""
+    fetch_batch: int = 32
+    """Bus messages (collector batches) folded and flushed together."""
+    fetch_timeout_s: float = 1.0
+    max_backoff_s: float = 5.0
+    """Longest wait between store retries while the store is unreachable."""
+
+
+class AnalyzerSettings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    interval_s: float = 2.0
+    lease_ttl_s: float = 5.0
+    """A standby takes over at most this long (plus one interval) after the active one dies."""
+
+
+class ServerSettings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Settings of the services (``serve``, ``collector``, ``worker``, ``analyzer``)."""
+
+    listen: str = DEFAULT_LISTEN
+    """HOST:PORT of the HTTP service (for workers and analyzers: health and metrics; empty for none)."""
+    bus: str = "memory://"
+    store: str = DEFAULT_STORE_URL
+    max_batch_bytes: int = 16 * 1024 * 1024
+    """Largest request body accepted by ``POST /v1/traffic`` (413 above), as sent."""
+    max_decompressed_bytes: int = 64 * 1024 * 1024
+    """Largest gzip-decoded body (413 above)."""
+    max_message_bytes: int = 768 * 1024
+    """Batches are split into bus messages of at most this size (NATS' default limit is 1 MiB)."""
+    auth_cache_s: float = 5.0
+    """How long an accepted key is trusted without asking the store (a revocation takes this long)."""
+    log_level: str = "info"
+    log_format: str = "text"
+    """``text`` (event key=value) or ``json``."""
+    worker: WorkerSettings = msgspec.field(default_factory=WorkerSettings)
+    analyzer: AnalyzerSettings = msgspec.field(default_factory=AnalyzerSettings)
+    alerts: AlertSettings = msgspec.field(default_factory=AlertSettings)
+
+
 class Settings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     tenant: str = "default"
     templates: TemplateSettings = msgspec.field(default_factory=TemplateSettings)
     limits: LimitSettings = msgspec.field(default_factory=LimitSettings)
     sensitive: SensitiveSettings = msgspec.field(default_factory=SensitiveSettings)
     detection: DetectionSettings = msgspec.field(default_factory=DetectionSettings)
-    server: dict[str, Any] = msgspec.field(default_factory=dict)
-    """Settings of the services (``serve``, ``collector``, ...); validated by those commands."""
+    server: ServerSettings = msgspec.field(default_factory=ServerSettings)
+    """Settings of the services (``serve``, ``collector``, ``worker``, ``analyzer``)."""
 
 
 def _env_tree(environ: Mapping[str, str]) -> dict[str, Any]:

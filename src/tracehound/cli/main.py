@@ -8,7 +8,11 @@ import click
 
 from tracehound import __version__
 from tracehound.cli.analyze import analyze
+from tracehound.cli.analyzer import analyzer
+from tracehound.cli.collector import collector
 from tracehound.cli.explain import explain
+from tracehound.cli.serve import serve
+from tracehound.cli.worker import worker
 from tracehound.errors import TracehoundError
 
 
@@ -20,6 +24,10 @@ def cli() -> None:
 
 cli.add_command(analyze)
 cli.add_command(explain)
+cli.add_command(serve)
+cli.add_command(collector)
+cli.add_command(worker)
+cli.add_command(analyzer)
 
 
 def main() -> None:

@@ -1,0 +1,1 @@
+"""The HTTP services: the collector's ingest API (:mod:`.ingest`) and the read API (:mod:`.read`)."""

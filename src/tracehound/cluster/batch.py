@@ -1,0 +1,210 @@
+"""Collector batches: validating a HAR or NDJSON body, and the bus message format between collector and worker.
+
+The collector parses every entry before answering (a batch is accepted whole or refused with the
+offending entry's index), then forwards the transactions as native NDJSON lines (the format of
+:mod:`tracehound.sources.ndjson`), behind one header line naming the tenant::
+
+    {"v": 1, "tenant": "acme", "count": 2}
+    {"v": 1, "request": {...}, ...}
+    {"v": 1, "request": {...}, ...}
+
+NDJSON bodies are forwarded line for line once validated (no re-encoding: the hot path), HAR
+entries are converted once. The tenant comes from the API key, never from the body; workers trust
+only the header line, which only a collector writes. Bus messages are capped in size (NATS refuses
+payloads over 1 MiB by default), so a big batch becomes several messages whose ids derive from the
+batch id: a retried batch is deduplicated message by message.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import zlib
+from collections.abc import Iterator
+from typing import Final
+
+import msgspec
+
+from tracehound.model import Transaction
+from tracehound.sources.har import HarEntry, har_entry_to_transaction
+from tracehound.sources.ndjson import (
+    FORMAT_VERSION,
+    NdjsonRecord,
+    encode_ndjson,
+    record_to_transaction,
+    version_reason,
+)
+
+__all__ = [
+    "BatchError",
+    "BatchHeader",
+    "TooLarge",
+    "batch_id",
+    "decode_message",
+    "encode_messages",
+    "gunzip_capped",
+    "parse_har",
+    "parse_ndjson",
+    "subject_for",
+    "transactions_to_lines",
+]
+
+
+class BatchError(ValueError):
+    """An invalid batch: ``reason`` and, when one entry is at fault, its 0-based ``index``."""
+
+    def __init__(self, reason: str, index: int | None = None) -> None:
+        super().__init__(reason if index is None else f"entry {index}: {reason}")
+        self.reason = reason
+        self.index = index
+
+
+class TooLarge(ValueError):
+    """A body over a size cap."""
+
+
+class BatchHeader(msgspec.Struct, frozen=True):
+    v: int
+    tenant: str
+    count: int
+
+
+class _HarLog(msgspec.Struct):
+    entries: list[msgspec.Raw]
+
+
+class _HarDocument(msgspec.Struct):
+    log: _HarLog
+
+
+_HAR_DOC: Final = msgspec.json.Decoder(_HarDocument)
+_HAR_ENTRY: Final = msgspec.json.Decoder(HarEntry)
+_RECORD: Final = msgspec.json.Decoder(NdjsonRecord)
+_HEADER: Final = msgspec.json.Decoder(BatchHeader)
+_ENCODER: Final = msgspec.json.Encoder()
+_SUBJECT_UNSAFE: Final = str.maketrans({c: "_" for c in ".*> \t\r\n"})
+
+
+def gunzip_capped(body: bytes, cap: int) -> bytes:
+    """Decode a gzip body, raising :class:`TooLarge` beyond ``cap`` bytes and BatchError if corrupt."""
+    decoder = zlib.decompressobj(wbits=31)
+    try:
+        out = decoder.decompress(body, cap + 1)
+    except zlib.error as exc:
+        raise BatchError(f"invalid gzip body: {exc}") from None
+    if len(out) > cap:
+        raise TooLarge(f"gzip body decodes to more than {cap} bytes")
+    if not decoder.eof:
+        raise BatchError("invalid gzip body: truncated")
+    return out
+
+
+def parse_har(body: bytes, source: str = "collector") -> list[Transaction]:
+    """Every entry of a HAR document as a transaction; BatchError names the first bad entry."""
+    try:
+        doc = _HAR_DOC.decode(body)
+    except msgspec.ValidationError as exc:
+        raise BatchError(f"not a HAR document: {exc}") from None
+    except msgspec.DecodeError as exc:
+        raise BatchError(f"invalid JSON: {exc}") from None
+    out = []
+    for index, raw in enumerate(doc.log.entries):
+        try:
+            entry = _HAR_ENTRY.decode(raw)
+            out.append(har_entry_to_transaction(entry, index, source))
+        except msgspec.ValidationError as exc:
+            raise BatchError(f"invalid entry: {exc}", index) from None
+        except msgspec.DecodeError as exc:
+            raise BatchError(f"invalid JSON: {exc}", index) from None
+        except RecursionError:
+            raise BatchError("entry nested too deeply", index) from None
+        except ValueError as exc:
+            raise BatchError(str(exc), index) from None
+    return out
+
+
+def parse_ndjson(body: bytes) -> list[bytes]:
+    """The non-blank lines of an NDJSON body, each checked to be a valid record (index: its line)."""
+    lines = []
+    for index, line in enumerate(body.split(b"\n")):
+        if not line or line.isspace():
+            continue
+        _check_record(line, index)
+        lines.append(line)
+    return lines
+
+
+def _check_record(line: bytes, index: int) -> Transaction:
+    try:
+        record = _RECORD.decode(line)
+    except msgspec.ValidationError as exc:
+        raise BatchError(f"invalid record: {exc}", index) from None
+    except msgspec.DecodeError as exc:
+        raise BatchError(f"invalid JSON: {exc}", index) from None
+    if record.v != FORMAT_VERSION:
+        raise BatchError(version_reason(record.v), index)
+    try:
+        return record_to_transaction(record, index, "collector")
+    except ValueError as exc:
+        raise BatchError(str(exc), index) from None
+
+
+def batch_id(tenant: str, body: bytes) -> str:
+    """The id of a batch: the same tenant and (decoded) body always give the same id."""
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(tenant.encode())
+    digest.update(b"\0")
+    digest.update(body)
+    return digest.hexdigest()
+
+
+def subject_for(tenant: str) -> str:
+    """``tracehound.traffic.<tenant>``, the tenant made safe as one subject token."""
+    return "tracehound.traffic." + (tenant.translate(_SUBJECT_UNSAFE) or "_")
+
+
+def encode_messages(tenant: str, lines: list[bytes], max_bytes: int) -> list[bytes]:
+    """Payloads of at most about ``max_bytes`` (a single larger line gets a message of its own)."""
+    out: list[bytes] = []
+    chunk: list[bytes] = []
+    size = 0
+    for line in lines:
+        if chunk and size + len(line) + 1 > max_bytes:
+            out.append(_payload(tenant, chunk))
+            chunk, size = [], 0
+        chunk.append(line)
+        size += len(line) + 1
+    if chunk or not out:
+        out.append(_payload(tenant, chunk))
+    return out
+
+
+def transactions_to_lines(txs: list[Transaction]) -> list[bytes]:
+    return [encode_ndjson(tx).rstrip(b"\n") for tx in txs]
+
+
+def _payload(tenant: str, lines: list[bytes]) -> bytes:
+    header = _ENCODER.encode(BatchHeader(FORMAT_VERSION, tenant, len(lines)))
+    return b"\n".join([header, *lines])
+
+
+def decode_message(payload: bytes, source: str) -> tuple[str, Iterator[Transaction | BatchError]]:
+    """(tenant, transactions or per-line errors) of a bus payload; BatchError if the header is bad."""
+    head, _, rest = payload.partition(b"\n")
+    try:
+        header = _HEADER.decode(head)
+    except msgspec.MsgspecError as exc:
+        raise BatchError(f"bus message without a valid batch header: {exc}") from None
+    if header.v != FORMAT_VERSION:
+        raise BatchError(f"bus message of batch format v={header.v}; this worker reads v={FORMAT_VERSION}")
+
+    def transactions() -> Iterator[Transaction | BatchError]:
+        if not rest:
+            return
+        for index, line in enumerate(rest.split(b"\n")):
+            try:
+                record = _RECORD.decode(line)
+                yield record_to_transaction(record, index, source)
+            except (msgspec.MsgspecError, ValueError) as exc:
+                yield BatchError(str(exc), index)
+
+    return header.tenant, transactions()

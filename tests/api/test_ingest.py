@@ -1,0 +1,284 @@
+"""The collector's ingest API over the in-process bus and a SQLite store (real ones, no mocks)."""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import json
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import msgspec
+import pytest
+
+from e2e._traffic import ndjson_batches
+from tracehound.api.ingest import create_ingest_app
+from tracehound.bus.base import Bus, open_bus
+from tracehound.cluster.batch import decode_message
+from tracehound.cluster.metrics import Metrics
+from tracehound.config import ServerSettings
+from tracehound.store import open_store
+from tracehound.store.base import Store
+
+NDJSON = "application/x-ndjson"
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    s = open_store(f"sqlite:///{tmp_path}/ingest.db")
+    s.create_tenant("acme")
+    s.create_tenant("globex")
+    yield s
+    s.close()
+
+
+class Harness:
+    def __init__(self, bus: Bus, store: Store, client: httpx.AsyncClient, metrics: Metrics) -> None:
+        self.bus, self.store, self.client, self.metrics = bus, store, client, metrics
+
+    def key(self, tenant: str = "acme", role: str = "ingest") -> str:
+        return self.store.create_key(tenant, role)[1]
+
+    async def post(self, body: bytes, key: str | None, content_type: str = NDJSON, **headers: str) -> httpx.Response:
+        h = {"Content-Type": content_type, **headers}
+        if key is not None:
+            h["Authorization"] = f"Bearer {key}"
+        return await self.client.post("/v1/traffic", content=body, headers=h)
+
+    async def published(self) -> list[tuple[str, int]]:
+        """(tenant, transactions) of every message on the bus, consumed."""
+        out = []
+        for msg in await self.bus.consumer("workers").fetch(1000, 0.01):
+            tenant, items = decode_message(msg.payload, "t")
+            out.append((tenant, sum(1 for _ in items)))
+            await msg.ack()
+        return out
+
+
+async def _harness(store: Store, bus_url: str = "memory://", **settings: Any) -> AsyncIterator[Harness]:
+    bus = await open_bus(bus_url)
+    metrics = Metrics()
+    app = create_ingest_app(bus, store, ServerSettings(**settings), metrics)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://collector") as client:
+        yield Harness(bus, store, client, metrics)
+    await bus.close()
+
+
+@pytest.fixture
+async def h(store: Store) -> AsyncIterator[Harness]:
+    async for harness in _harness(store, max_batch_bytes=64 * 1024, max_decompressed_bytes=256 * 1024):
+        yield harness
+
+
+def har(entries: list[dict[str, Any]]) -> bytes:
+    return json.dumps({"log": {"version": "1.2", "entries": entries}}).encode()
+
+
+def har_entry(path: str = "/users/1") -> dict[str, Any]:
+    return {
+        "startedDateTime": "2026-11-25T10:00:00Z",
+        "request": {"method": "GET", "url": f"https://api.test{path}", "headers": []},
+        "response": {"status": 200, "headers": [], "content": {"text": "{}"}},
+    }
+
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+async def test_accepts_ndjson_after_the_bus_ack(h: Harness) -> None:
+    body = ndjson_batches(20, 20)[0]
+    r = await h.post(body, h.key())
+    assert r.status_code == 202
+    assert r.json() == {"accepted": 20, "duplicate": False}
+    assert await h.published() == [("acme", 20)]
+
+
+async def test_accepts_har_and_gzip(h: Harness) -> None:
+    key = h.key()
+    r = await h.post(har([har_entry("/a"), har_entry("/b")]), key, "application/json")
+    assert r.json() == {"accepted": 2, "duplicate": False}
+    r = await h.post(gzip.compress(har([har_entry("/c")])), key, "application/json", **{"Content-Encoding": "gzip"})
+    assert r.status_code == 202, r.text
+    assert await h.published() == [("acme", 2), ("acme", 1)]
+
+
+async def test_a_retried_batch_is_deduplicated(h: Harness) -> None:
+    key = h.key()
+    body = ndjson_batches(5, 5)[0]
+    assert (await h.post(body, key)).json()["duplicate"] is False
+    assert (await h.post(gzip.compress(body), key, **{"Content-Encoding": "gzip"})).json() == {
+        "accepted": 5,
+        "duplicate": True,
+    }
+    assert await h.published() == [("acme", 5)]
+
+
+async def test_the_key_names_the_tenant_whatever_the_request_says(h: Harness) -> None:
+    r = await h.post(ndjson_batches(3, 3)[0], h.key("globex"), **{"X-Tenant": "acme"})
+    assert r.status_code == 202
+    assert await h.published() == [("globex", 3)]
+
+
+async def test_the_same_body_from_two_tenants_is_two_batches(h: Harness) -> None:
+    body = ndjson_batches(3, 3)[0]
+    assert (await h.post(body, h.key("acme"))).json()["duplicate"] is False
+    assert (await h.post(body, h.key("globex"))).json()["duplicate"] is False
+    assert sorted(await h.published()) == [("acme", 3), ("globex", 3)]
+
+
+@pytest.mark.parametrize(
+    ("authorization", "status"),
+    [
+        (None, 401),
+        ("Basic dXNlcjpwYXNz", 401),
+        ("Bearer ", 401),
+        ("Bearer th_nosuchkey_secret", 401),
+        ("Bearer not-a-key", 401),
+    ],
+)
+async def test_refuses_missing_or_unknown_keys(h: Harness, authorization: str | None, status: int) -> None:
+    headers = {"Content-Type": NDJSON}
+    if authorization is not None:
+        headers["Authorization"] = authorization
+    r = await h.client.post("/v1/traffic", content=ndjson_batches(2, 2)[0], headers=headers)
+    assert r.status_code == status
+    assert r.headers["WWW-Authenticate"] == "Bearer"
+    assert await h.published() == []
+
+
+async def test_refuses_a_revoked_key(h: Harness) -> None:
+    key_id, key = h.store.create_key("acme", "ingest")
+    h.store.revoke_key(key_id)
+    assert (await h.post(ndjson_batches(2, 2)[0], key)).status_code == 401
+    assert await h.published() == []
+
+
+@pytest.mark.parametrize(("role", "status"), [("read", 403), ("admin", 202), ("ingest", 202)])
+async def test_only_ingest_and_admin_keys_ingest(h: Harness, role: str, status: int) -> None:
+    r = await h.post(ndjson_batches(2, 2)[0], h.key(role=role))
+    assert r.status_code == status
+    assert len(await h.published()) == (1 if status == 202 else 0)
+
+
+async def test_invalid_ndjson_names_the_line_and_stores_nothing(h: Harness) -> None:
+    lines = ndjson_batches(4, 4)[0].split(b"\n")
+    lines[2] = b'{"v": 1, "request": {"method": "GET"}}'
+    r = await h.post(b"\n".join(lines), h.key())
+    assert r.status_code == 400
+    assert r.json()["entry"] == 2
+    assert "url" in r.json()["reason"]
+    assert await h.published() == []
+
+
+@pytest.mark.parametrize(
+    ("body", "entry"),
+    [
+        (har([har_entry(), {"request": {"method": "GET"}}]), 1),
+        (har([har_entry(), har_entry(), {"request": {"method": "GET", "url": "not a url"}}]), 2),
+        (b'{"log": {"entries": 3}}', None),
+        (b"{not json", None),
+    ],
+)
+async def test_invalid_har_names_the_entry(h: Harness, body: bytes, entry: int | None) -> None:
+    r = await h.post(body, h.key(), "application/json")
+    assert r.status_code == 400
+    assert r.json()["entry"] == entry
+    assert await h.published() == []
+
+
+async def test_oversized_batches_get_413(h: Harness) -> None:
+    key = h.key()
+    big = b"\n".join([ndjson_batches(1, 1)[0].strip()] * 400)
+    assert len(big) > 64 * 1024
+    assert (await h.post(big, key)).status_code == 413
+
+    async def chunked() -> AsyncIterator[bytes]:  # no Content-Length: the streamed size counts
+        for i in range(0, len(big), 4096):
+            yield big[i : i + 4096]
+
+    r = await h.client.post(
+        "/v1/traffic", content=chunked(), headers={"Content-Type": NDJSON, "Authorization": f"Bearer {key}"}
+    )
+    assert r.status_code == 413
+    bomb = gzip.compress(b"\n" * (1024 * 1024))
+    assert (await h.post(bomb, key, **{"Content-Encoding": "gzip"})).status_code == 413
+    assert await h.published() == []
+    text = h.metrics.render().decode()
+    assert 'tracehound_rejected_total{reason="too_large"} 3.0' in text
+
+
+async def test_unsupported_media_type_or_encoding(h: Harness) -> None:
+    key = h.key()
+    assert (await h.post(b"x", key, "text/plain")).status_code == 415
+    assert (await h.post(b"x", key, NDJSON, **{"Content-Encoding": "br"})).status_code == 415
+    assert (await h.post(b"\x1f\x8bnope", key, NDJSON, **{"Content-Encoding": "gzip"})).status_code == 400
+
+
+async def test_a_full_bus_answers_429_with_retry_after(store: Store) -> None:
+    async for h in _harness(store, "memory://?max_msgs=1"):
+        key = h.key()
+        batches = ndjson_batches(4, 2)
+        assert (await h.post(batches[0], key)).status_code == 202
+        r = await h.post(batches[1], key)
+        assert r.status_code == 429
+        assert int(r.headers["Retry-After"]) >= 1
+        await h.published()
+        assert (await h.post(batches[1], key)).status_code == 202
+
+
+async def test_big_batches_are_split_into_messages_and_retried_per_message(store: Store) -> None:
+    async for h in _harness(store, "memory://?max_msgs=3", max_message_bytes=4096):
+        key = h.key()
+        body = ndjson_batches(60, 60)[0]
+        r = await h.post(body, key)
+        assert r.status_code == 429  # three messages fit, the rest is refused
+        first = await h.published()
+        r = await h.post(body, key)  # the retry: stored parts are duplicates, the rest goes in
+        assert r.status_code in (202, 429)
+        while r.status_code == 429:
+            first += await h.published()
+            r = await h.post(body, key)
+        rest = await h.published()
+        assert sum(n for _, n in first + rest) == 60
+
+
+async def test_ops_endpoints(h: Harness) -> None:
+    assert (await h.client.get("/healthz")).json() == {"status": "ok"}
+    assert (await h.client.get("/readyz")).status_code == 200
+    await h.post(ndjson_batches(7, 7)[0], h.key())
+    text = (await h.client.get("/metrics")).text
+    assert "tracehound_transactions_received_total 7.0" in text
+    assert "tracehound_bus_lag" in text
+
+
+async def test_large_bodies_are_parsed_off_the_event_loop(store: Store) -> None:
+    async for h in _harness(store):
+        body = b"".join(ndjson_batches(2000, 2000))
+        assert len(body) > 256 * 1024
+        ticks = 0
+
+        async def ticker() -> None:
+            nonlocal ticks
+            while True:
+                ticks += 1
+                await asyncio.sleep(0)
+
+        task = asyncio.create_task(ticker())
+        r = await h.post(body, h.key())
+        task.cancel()
+        assert r.json()["accepted"] == 2000
+        assert ticks > 1
+
+
+def test_batch_header_is_the_tenant_of_the_key() -> None:
+    from tracehound.cluster.batch import BatchHeader, encode_messages
+
+    payload = encode_messages("acme", [b"{}"], 1024)[0]
+    assert msgspec.json.decode(payload.split(b"\n")[0], type=BatchHeader).tenant == "acme"
