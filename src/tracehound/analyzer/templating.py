@@ -48,6 +48,8 @@ MAP_PRESENCE = 0.35
 """Mean presence of an object's keys below which the keys are data, not schema."""
 MAX_ANCHORS = 24
 """Siblings tried as seeds of a parameter group (the busiest first), bounding the work per node."""
+RECURRENT_PARENTS = 3
+"""Distinct parents after which a word shaped like a value is one (see `_recurrence`)."""
 CONFLICT_SHARE = 0.25
 """Share of a group a member may answer differently from (sampling noise) and stay in it."""
 MAX_WITNESSES = 16
@@ -171,16 +173,43 @@ def infer_templates(
             result[(obs.method, obs.segments)] = Template(ref, decisions)
         else:
             root.add(obs)
-    _resolve(root, (), (), keep, result)
+    context = _Context(keep, _recurrence(root))
+    _resolve(root, (), (), context, result)
     _name_parameters(result)
     return result
+
+
+@dataclass(frozen=True)
+class _Context:
+    keep: set[tuple[str, ...]]
+    """Provisional paths pinned literal by the config."""
+    parents: dict[str, int]
+    """Per word: how many distinct parent segments it follows anywhere in the service."""
+
+
+def _recurrence(root: _Node) -> dict[str, int]:
+    """How many distinct parent segments each word follows (all ids count as one parent).
+
+    The value of a parameter used across the API (an account, a tenant, a project) follows
+    many different collection names: ``/resources/acme-corp``, ``/roles/acme-corp/...``.
+    """
+    parents: dict[str, set[str]] = {}
+    stack: list[tuple[str, _Node]] = [("", root)]
+    while stack:
+        name, node = stack.pop()
+        parent = "{}" if is_placeholder(name) else name
+        for seg, child in node.children.items():
+            if not is_placeholder(seg):
+                parents.setdefault(seg, set()).add(parent)
+            stack.append((seg, child))
+    return {w: len(p) for w, p in parents.items()}
 
 
 def _resolve(
     node: _Node,
     prefix: tuple[str, ...],
     decisions: tuple[SegmentDecision, ...],
-    keep: set[tuple[str, ...]],
+    context: _Context,
     result: dict[tuple[str, tuple[str, ...]], Template],
 ) -> None:
     for obs in node.endpoints:
@@ -189,7 +218,7 @@ def _resolve(
         return
     depth = len(prefix)
     placeholders = [s for s in node.children if is_placeholder(s)]
-    words = [s for s in node.children if not is_placeholder(s) and (*prefix, s) not in keep]
+    words = [s for s in node.children if not is_placeholder(s) and (*prefix, s) not in context.keep]
     merged: list[str] = []
     decision: SegmentDecision | None = None
     if placeholders:
@@ -208,6 +237,25 @@ def _resolve(
     if alike:
         merged.extend(alike)
         decision = SegmentDecision("", "sibling cardinality", evidence)
+    rest = [w for w in words if w not in alike and value_form(w) is not None]
+    if rest and placeholders:
+        joined = _alike_to_ids(node, rest, placeholders)
+        if joined:
+            merged.extend(joined)
+            decision = SegmentDecision(
+                "",
+                "value type",
+                f"{decision.evidence if decision else ''}; {len(joined)} words shaped like values behave as these ids",
+            )
+    recurring = [w for w in rest if w not in merged and context.parents.get(w, 0) >= RECURRENT_PARENTS]
+    if recurring:
+        merged.extend(recurring)
+        decision = decision or SegmentDecision(
+            "",
+            "recurring value",
+            f"{len(recurring)} words shaped like values, each following at least {RECURRENT_PARENTS} "
+            "different parents in this service",
+        )
     literal_children = [s for s in node.children if s not in merged]
     for seg in literal_children:
         child = node.children[seg]
@@ -215,7 +263,7 @@ def _resolve(
             child,
             (*prefix, seg),
             (*decisions, SegmentDecision(seg, "literal", "a word with its own behaviour")),
-            keep,
+            context,
             result,
         )
     if merged and decision is not None:
@@ -234,9 +282,15 @@ def _resolve(
             combined,
             (*prefix, seg),
             (*decisions, SegmentDecision(seg, decision.rule, decision.evidence)),
-            keep,
+            context,
             result,
         )
+
+
+def _alike_to_ids(node: _Node, words: list[str], placeholders: list[str]) -> list[str]:
+    """Words shaped like values that behave as the typed ids beside them (ids typing missed)."""
+    behaviour = _behaviours(node, [*words, *placeholders])
+    return [w for w in words if any(_alike(behaviour[w], behaviour[p]) for p in placeholders)]
 
 
 def _has_subtree(node: _Node, segs: Iterable[str]) -> bool:
