@@ -9,9 +9,12 @@ import click
 from tracehound import __version__
 from tracehound.cli.analyze import analyze
 from tracehound.cli.analyzer import analyzer
+from tracehound.cli.api import api
 from tracehound.cli.collector import collector
 from tracehound.cli.explain import explain
+from tracehound.cli.keys import keys
 from tracehound.cli.serve import serve
+from tracehound.cli.tenants import tenants
 from tracehound.cli.worker import worker
 from tracehound.errors import TracehoundError
 
@@ -28,6 +31,9 @@ cli.add_command(serve)
 cli.add_command(collector)
 cli.add_command(worker)
 cli.add_command(analyzer)
+cli.add_command(api)
+cli.add_command(tenants)
+cli.add_command(keys)
 
 
 def main() -> None:
