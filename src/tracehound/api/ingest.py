@@ -35,6 +35,7 @@ from tracehound.cluster.batch import (
     parse_har,
     parse_ndjson,
     subject_for,
+    traffic_prefix,
     transactions_to_lines,
 )
 from tracehound.cluster.http import add_ops_routes
@@ -108,6 +109,7 @@ def create_ingest_app(
     thread = store_thread or StoreThread("collector-store")
     keys = KeyCache(store, thread, settings.auth_cache_s)
     lag_consumer = bus.consumer(settings.worker.durable)
+    prefix = traffic_prefix(settings.bus)
     app = FastAPI(
         title="Tracehound collector",
         description="Ingest API: POST batches of HAR or NDJSON traffic with an ingest key.",
@@ -181,7 +183,7 @@ def create_ingest_app(
         if lines:
             base_id = batch_id(tenant, body)
             payloads = encode_messages(tenant, lines, settings.max_message_bytes)
-            subject = subject_for(tenant)
+            subject = subject_for(tenant, prefix)
             try:
                 acks = []
                 for i, payload in enumerate(payloads):

@@ -42,3 +42,7 @@ def main() -> None:
     except TracehoundError as exc:  # pragma: no cover - click handles errors raised in commands
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

@@ -21,6 +21,7 @@ import hashlib
 import zlib
 from collections.abc import Iterator
 from typing import Final
+from urllib.parse import parse_qsl, urlsplit
 
 import msgspec
 
@@ -42,9 +43,11 @@ __all__ = [
     "decode_message",
     "encode_messages",
     "gunzip_capped",
+    "is_traffic",
     "parse_har",
     "parse_ndjson",
     "subject_for",
+    "traffic_prefix",
     "transactions_to_lines",
 ]
 
@@ -157,9 +160,25 @@ def batch_id(tenant: str, body: bytes) -> str:
     return digest.hexdigest()
 
 
-def subject_for(tenant: str) -> str:
-    """``tracehound.traffic.<tenant>``, the tenant made safe as one subject token."""
-    return "tracehound.traffic." + (tenant.translate(_SUBJECT_UNSAFE) or "_")
+def traffic_prefix(bus_url: str) -> str:
+    """The subject prefix a bus URL's stream captures: ``subjects=acme.>`` gives ``acme``.
+
+    Several streams can then share a NATS cluster (one per deployment or test), each with its
+    own subjects; the default stream captures ``tracehound.>``.
+    """
+    subjects = dict(parse_qsl(urlsplit(bus_url).query)).get("subjects", "tracehound.>")
+    return subjects[:-2] if subjects.endswith(".>") else "tracehound"
+
+
+def subject_for(tenant: str, prefix: str = "tracehound") -> str:
+    """``<prefix>.traffic.<tenant>``, the tenant made safe as one subject token."""
+    return f"{prefix}.traffic." + (tenant.translate(_SUBJECT_UNSAFE) or "_")
+
+
+def is_traffic(subject: str) -> bool:
+    """Whether a subject is one ``subject_for`` makes."""
+    tokens = subject.split(".")
+    return len(tokens) >= 3 and tokens[-2] == "traffic"
 
 
 def encode_messages(tenant: str, lines: list[bytes], max_bytes: int) -> list[bytes]:

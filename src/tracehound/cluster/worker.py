@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tracehound.bus.base import Bus, Message
-from tracehound.cluster.batch import BatchError, decode_message
+from tracehound.cluster.batch import BatchError, decode_message, is_traffic
 from tracehound.cluster.logging import event
 from tracehound.cluster.metrics import Metrics
 from tracehound.cluster.store_thread import StoreThread
@@ -43,11 +43,10 @@ from tracehound.pipeline.runner import Deltas, Pipeline
 from tracehound.pipeline.stages import build_pipeline
 from tracehound.store.base import Store
 
-__all__ = ["TRAFFIC_PREFIX", "Worker", "fold_batches"]
+__all__ = ["Worker", "fold_batches"]
 
 log = logging.getLogger(__name__)
 
-TRAFFIC_PREFIX = "tracehound.traffic."
 LAG_INTERVAL_S = 5.0
 
 
@@ -162,9 +161,9 @@ class Worker:
 
     async def process(self, messages: list[Message], stop: asyncio.Event | None = None) -> int:
         """Commit ``messages`` exactly once and acknowledge them; returns the transactions committed."""
-        pending = [m for m in messages if m.subject.startswith(TRAFFIC_PREFIX)]
+        pending = [m for m in messages if is_traffic(m.subject)]
         for other in messages:
-            if not other.subject.startswith(TRAFFIC_PREFIX):
+            if not is_traffic(other.subject):
                 await self._ack([other])
         committed = 0
         backoff = 0.25
