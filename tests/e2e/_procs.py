@@ -19,7 +19,9 @@ from servers import free_ports
 class Service:
     """``python -m tracehound.cli.main <command> ...`` with its log in ``log_dir``."""
 
-    def __init__(self, log_dir: Path, name: str, args: list[str], env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, log_dir: Path, name: str, args: list[str], env: dict[str, str] | None = None, cwd: Path | None = None
+    ) -> None:
         self.name = name
         self.log_path = log_dir / f"{name}.log"
         self._log: IO[bytes] = open(self.log_path, "ab")  # noqa: SIM115 - closed in stop()
@@ -30,6 +32,7 @@ class Service:
             stdout=self._log,
             stderr=subprocess.STDOUT,
             env=full_env,
+            cwd=cwd,
         )
 
     @property
