@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from tracehound.model import BodyKind, Exchange, SensitiveHit
-from tracehound.pipeline.auth import auth_schemes, credential_headers
+from tracehound.pipeline.auth import API_KEY_QUERY, auth_schemes, credential_headers
 from tracehound.pipeline.segments import is_placeholder
 from tracehound.profiles.endpoint import EndpointProfile, SensitiveStat
 from tracehound.profiles.schema import SchemaNode
@@ -80,6 +80,21 @@ def coerce_scalar(value: str) -> Any:
     return value
 
 
+_SECRET_WORDS = ("key", "token", "secret", "password", "passwd", "pwd", "auth", "session", "signature", "sig")
+
+
+def is_secret_name(name: str) -> bool:
+    """A parameter whose name says it carries a credential: its values are never kept."""
+    low = name.lower()
+    return low in API_KEY_QUERY or any(w in low for w in _SECRET_WORDS)
+
+
+def _count_only(node: SchemaNode) -> None:
+    node.count += 1
+    node.types["string"] = node.types.get("string", 0) + 1
+    node.enum = None
+
+
 def is_parameter_header(name: str) -> bool:
     return name not in STANDARD_HEADERS and not name.startswith(_STANDARD_PREFIXES)
 
@@ -120,23 +135,27 @@ def fold(
     for i, seg in enumerate(template):
         if is_placeholder(seg) and i < len(ex.segments):
             value = ex.segments[i]
-            _node(profile.path_params, str(i)).observe(int(value) if seg == "{int}" and value.isdigit() else value)
+            node = _node(profile.path_params, str(i))
+            node.observe(int(value) if seg == "{int}" and value.isdigit() else value)
+            node.enum = None  # ids, never an enumeration; and they may be personal
 
     seen_names: set[str] = set()
     for name, value in ex.query:
         if name in seen_names:
             profile.query_repeats[name] = profile.query_repeats.get(name, 0) + 1
         seen_names.add(name)
-        _node(profile.query, name).observe(coerce_scalar(value))
+        node = _node(profile.query, name)
+        if is_secret_name(name):
+            _count_only(node)
+        else:
+            node.observe(coerce_scalar(value))
 
     secret_headers = credential_headers(ex.headers)
     for name, value in ex.headers.items():
         if is_parameter_header(name):
             node = _node(profile.headers, name)
-            if name in secret_headers:
-                node.count += 1
-                node.types["string"] = node.types.get("string", 0) + 1
-                node.enum = None
+            if name in secret_headers or is_secret_name(name):
+                _count_only(node)
             else:
                 node.observe(value)
     for name, _ in ex.cookies:
@@ -148,7 +167,23 @@ def fold(
     _fold_body(profile.request_media, profile.request_body, ex.request_body.kind, ex.request_body, deep)
     _fold_body(profile.response_media, response, ex.response_body.kind, ex.response_body, deep)
 
-    _fold_sensitive(profile, hits, locations)
+    _fold_sensitive(profile, hits, locations, status)
+
+
+def _forget(profile: EndpointProfile, location: str, status: str) -> None:
+    """Where a sensitive value was found, the profile keeps no values (enum candidates)."""
+    part, _, rest = location.partition(".")
+    area, _, name = rest.partition(".")
+    if area == "query" and name in profile.query:
+        profile.query[name].enum = None
+    elif area == "header" and name in profile.headers:
+        profile.headers[name].enum = None
+    elif rest.startswith("body"):
+        path = rest[len("body") :].lstrip(".")
+        if part == "request":
+            profile.request_body.forget_at(path)
+        elif status in profile.responses:
+            profile.responses[status].forget_at(path)
 
 
 def _fold_body(media: dict[str, int], node: SchemaNode, kind: BodyKind, body: Any, deep: bool) -> None:
@@ -164,7 +199,9 @@ def _fold_body(media: dict[str, int], node: SchemaNode, kind: BodyKind, body: An
         node.observe({k: coerce_scalar(v[0]) if len(v) == 1 else v for k, v in body.value.items()})
 
 
-def _fold_sensitive(profile: EndpointProfile, hits: Iterable[SensitiveHit], locations: Iterable[str]) -> None:
+def _fold_sensitive(
+    profile: EndpointProfile, hits: Iterable[SensitiveHit], locations: Iterable[str], status: str
+) -> None:
     best: dict[str, float] = {}
     for hit in hits:
         key = f"{hit.location}|{hit.type.value}"
@@ -175,6 +212,8 @@ def _fold_sensitive(profile: EndpointProfile, hits: Iterable[SensitiveHit], loca
     for loc in set(locations):
         if loc in seen or loc in hit_locations:
             seen[loc] = seen.get(loc, 0) + 1
+    for loc in hit_locations:
+        _forget(profile, loc, status)
     for key, confidence in best.items():
         stat = profile.sensitive.get(key)
         if stat is None:

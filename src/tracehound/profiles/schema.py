@@ -22,6 +22,7 @@ MAX_PROPERTIES = 256
 MAX_ENUM = 16
 """Distinct enum-like values kept per node; beyond it the node is not an enum."""
 MAX_ENUM_VALUE = 32
+MAX_ENUM_DIGITS = 2
 SAMPLED_ITEMS = 8
 """Items of each array folded into the item schema: collections are homogeneous, so the first
 items teach the schema, and the cost per sample stays bounded whatever the collection's size."""
@@ -58,12 +59,15 @@ def string_format(value: str) -> str | None:
 
 
 def enum_candidate(value: str) -> bool:
-    """Whether a string may be an enum member: a short lower- or upper-case token.
+    """Whether a string may be an enum member: a short lower- or upper-case token, few digits.
 
-    Capitalised words and mixed strings are excluded, so names, passwords and identifiers are
-    never collected (the profile is stored, and must not hold sensitive values).
+    Capitalised words, mixed strings and digit-bearing tokens are excluded, so names, passwords,
+    keys and identifiers are not collected (the profile is stored, and must not hold sensitive
+    values); what slips through is forgotten where a classifier finds sensitive data.
     """
-    return len(value) <= MAX_ENUM_VALUE and _ENUM_RE.fullmatch(value) is not None
+    if len(value) > MAX_ENUM_VALUE or _ENUM_RE.fullmatch(value) is None:
+        return False
+    return sum(c.isdigit() for c in value) <= MAX_ENUM_DIGITS
 
 
 class SchemaNode(msgspec.Struct, kw_only=True, gc=False, omit_defaults=True):
@@ -158,6 +162,19 @@ class SchemaNode(msgspec.Struct, kw_only=True, gc=False, omit_defaults=True):
             child.forget_values()
         if self.items is not None:
             self.items.forget_values()
+
+    def forget_at(self, path: str) -> None:
+        """Drop the enum values at a JSON path such as ``data[].owner.email`` (and below it)."""
+        node: SchemaNode | None = self
+        for step in path.replace("[]", ".[]").split(".") if path else ():
+            if node is None:
+                return
+            if step == "[]":
+                node = node.items
+            elif step:
+                node = node.properties.get(step)
+        if node is not None:
+            node.forget_values()
 
     # ------------------------------------------------------------------ merging
     def merge(self, other: SchemaNode) -> None:

@@ -1,0 +1,141 @@
+"""Planted sensitive values must not appear in the store, the outputs or the logs: byte by byte."""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+from urllib.parse import quote
+
+from click.testing import CliRunner
+
+from tracehound.cli.main import cli
+
+CARD = "4111111111111111"
+SSN = "219-09-9999"
+EMAIL = "planted.person@example.org"
+PASSWORD = "hunter2planted"
+API_KEY = "sk_live_PLANTEDkey1234567890abcdefXYZ"
+AWS = "AKIAPLANTED234567ABC"
+PHONE = "+1-202-555-0147"
+IBAN = "DE89370400440532013000"
+NAME = "Zebulon Quixote"
+PEM_BODY = base64.b64encode(bytes(range(180))).decode()
+PEM = f"-----BEGIN RSA PRIVATE KEY-----\n{PEM_BODY[:64]}\n{PEM_BODY[64:]}\n-----END RSA PRIVATE KEY-----"
+
+
+def _jwt() -> str:
+    def part(obj: dict[str, object]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(obj).encode()).rstrip(b"=").decode()
+
+    header, claims = part({"alg": "HS256", "typ": "JWT"}), part({"sub": "planted-subject", "exp": 4102444800})
+    return f"{header}.{claims}.c2lnbmF0dXJlcGxhbnRlZA"
+
+
+JWT = _jwt()
+PLANTED = [CARD, SSN, EMAIL, PASSWORD, API_KEY, AWS, PHONE, IBAN, NAME, JWT, PEM_BODY[:40]]
+
+
+def _entry(
+    i: int, method: str, path: str, request: object = None, response: object = None, query: str = ""
+) -> dict[str, object]:
+    headers = [
+        {"name": "Host", "value": "bank.example.com"},
+        {"name": "Authorization", "value": f"Bearer {JWT}"},
+        {"name": "X-Api-Key", "value": API_KEY},
+        {"name": "Content-Type", "value": "application/json"},
+    ]
+    req: dict[str, object] = {"method": method, "url": f"https://bank.example.com{path}{query}", "headers": headers}
+    if request is not None:
+        req["postData"] = {"mimeType": "application/json", "text": json.dumps(request)}
+    return {
+        "startedDateTime": f"2026-11-25T10:00:{i % 60:02d}Z",
+        "time": 20,
+        "_clientIPAddress": "198.51.100.7",
+        "request": req,
+        "response": {
+            "status": 200,
+            "headers": [{"name": "Content-Type", "value": "application/json"}],
+            "content": {"mimeType": "application/json", "text": json.dumps(response or {})},
+        },
+    }
+
+
+def traffic() -> dict[str, object]:
+    customer = {
+        "name": NAME,
+        "email": EMAIL,
+        "phone": PHONE,
+        "ssn": SSN,
+        "iban": IBAN,
+        "card": {"number": CARD, "expiry": "12/30"},
+        "status": "active",
+    }
+    entries = []
+    for i in range(40):
+        entries.append(_entry(i, "GET", f"/customers/{1000 + i}", response=customer))
+        entries.append(
+            _entry(i, "POST", "/login", request={"username": "zeb", "password": PASSWORD}, response={"token": JWT})
+        )
+        entries.append(
+            _entry(
+                i, "GET", "/lookup", query=f"?email={quote(EMAIL)}&api_key={API_KEY}&ssn={SSN}", response={"ok": True}
+            )
+        )
+        entries.append(
+            _entry(i, "PUT", "/keys", request={"aws_access_key_id": AWS, "private_key": PEM}, response={"saved": True})
+        )
+        entries.append(
+            _entry(
+                i,
+                "GET",
+                "/search",
+                query="?q=1%27%20OR%20%271%27%3D%271%20--%20" + quote(EMAIL),
+                response={"items": []},
+            )
+        )
+    return {"log": {"version": "1.2", "creator": {"name": "t"}, "entries": entries}}
+
+
+def test_planted_values_appear_nowhere(tmp_path: Path) -> None:
+    har = tmp_path / "in" / "planted.har"
+    har.parent.mkdir()
+    har.write_text(json.dumps(traffic()))
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        cli,
+        [
+            "analyze",
+            str(har),
+            "--db",
+            str(out / "t.db"),
+            "--json",
+            str(out / "r.json"),
+            "--openapi",
+            str(out / "openapi"),
+            "--html",
+            str(out / "r.html"),
+            "--sarif",
+            str(out / "r.sarif"),
+            "--detections",
+            str(out / "d.jsonl"),
+        ],
+        terminal_width=250,
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads((out / "r.json").read_text())
+    found = {(s["location"], s["type"]) for svc in report["services"] for e in svc["endpoints"] for s in e["sensitive"]}
+    # The values were seen and classified (so the test is not vacuous) ...
+    assert ("response.body.card.number", "credit_card") in found
+    assert ("request.body.password", "password") in found
+    assert any(f["type"] == "sqli" for f in report["findings"])
+    # ... and none of them, in any encoding a reader would try, is in any file or the console.
+    blobs = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    blobs[Path("<console>")] = result.output.encode()
+    assert any(p.name.startswith("t.db") for p in blobs)
+    for value in PLANTED:
+        forms = {value, quote(value), quote(value, safe=""), json.dumps(value)[1:-1]}
+        for path, data in blobs.items():
+            for form in forms:
+                assert form.encode() not in data, f"{value!r} found in {path} as {form!r}"
+                assert form.encode("utf-16-le") not in data, f"{value!r} found in {path} (utf-16)"
