@@ -49,7 +49,7 @@ _R = TypeVar("_R")
 Cursor = psycopg.Cursor[Any]
 
 _TRANSIENT = (pg_errors.SerializationFailure, pg_errors.DeadlockDetected)
-_CONNECTION = (psycopg.OperationalError, PoolTimeout)
+_CONNECTION = (psycopg.OperationalError,)
 
 
 def redact_url(url: str) -> str:
@@ -110,6 +110,8 @@ class PostgresStore:
                     raise StoreError(
                         f"store {self._where}: gave up after {RETRIES} attempts on write conflicts ({exc}); retry later"
                     ) from exc
+            except PoolTimeout as exc:  # the pool already waited ``timeout`` for a connection
+                raise StoreError(f"store {self._where} unreachable: {exc}; retry when it is back") from exc
             except _CONNECTION as exc:
                 if last or (write and not retry_commit):
                     raise StoreError(f"store {self._where} unreachable: {exc}; retry when it is back") from exc
