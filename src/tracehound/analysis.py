@@ -14,13 +14,16 @@ from typing import Any, BinaryIO
 
 import msgspec
 
+from tracehound.analyzer.behaviour import behaviour_findings
 from tracehound.analyzer.inventory import Inventory, build_inventory
 from tracehound.analyzer.spec import ReferenceSpec
 from tracehound.classifiers.engine import SensitiveDataEngine
 from tracehound.config import Settings
+from tracehound.detectors.behaviour_engine import BehaviourEngine
 from tracehound.model import POSTURE_TYPES, Detection, SensitiveType, Transaction
 from tracehound.pipeline.runner import Deltas, Pipeline
 from tracehound.pipeline.stages import build_classifier, build_pipeline
+from tracehound.profiles.behaviour import STATE_NAME, copy_state, decode_state, encode_state
 from tracehound.profiles.endpoint import EndpointProfile
 from tracehound.profiles.findings import FindingStats
 from tracehound.report.json_report import RunSummary, build_report
@@ -86,7 +89,40 @@ def run_files(
             progress(done_before, total)
     result.deltas = pipeline.flush()
     result.body_errors = result.deltas.body_errors
+    _behaviour_verdicts(pipeline, result.deltas)
     return result
+
+
+def run_transactions(
+    transactions: Iterable[Transaction], pipeline: Pipeline, detections_out: BinaryIO | None = None
+) -> RunResult:
+    """Feed already-read transactions through ``pipeline`` (sensors, tests): ``run_files`` without a source."""
+    result = RunResult()
+    for tx in transactions:
+        _process(pipeline, tx, result, detections_out)
+    result.deltas = pipeline.flush()
+    result.body_errors = result.deltas.body_errors
+    _behaviour_verdicts(pipeline, result.deltas)
+    return result
+
+
+def _behaviour_verdicts(pipeline: Pipeline, deltas: Deltas) -> None:
+    """Cross-request findings over (what the store held at the start) ⊕ (this run's delta).
+
+    New verdicts become findings of the run and are marked reported in the delta, so persisting
+    the delta keeps a later run from raising them again.
+    """
+    engine = pipeline.behaviour
+    if not isinstance(engine, BehaviourEngine) or deltas.behaviour is None:
+        return
+    merged = copy_state(engine.baseline)
+    merged.merge(deltas.behaviour)
+    found = behaviour_findings(merged, engine.detectors, reported=deltas.behaviour, errors=engine.errors)
+    for key, stats in found.items():
+        if key in deltas.findings:
+            deltas.findings[key].merge(stats)
+        else:
+            deltas.findings[key] = stats
 
 
 def _process(pipeline: Pipeline, tx: Transaction, result: RunResult, out: BinaryIO | None) -> None:
@@ -103,6 +139,10 @@ def persist(store: SqliteStore, tenant: str, result: RunResult, run_id: int, lea
     """Merge the run's deltas into the store; with ``learn=False`` only findings are kept."""
     if learn:
         store.merge_endpoints(tenant, result.deltas.endpoints)
+        if result.deltas.behaviour is not None:
+            state = decode_state(store.get_state(tenant, STATE_NAME))
+            state.merge(result.deltas.behaviour)
+            store.put_state(tenant, STATE_NAME, encode_state(state))
     store.merge_findings(tenant, result.deltas.findings)
     store.finish_run(
         run_id,
@@ -166,6 +206,16 @@ def report_of(
     return build_report(inventory, summary, is_reported)
 
 
-def new_pipeline(settings: Settings) -> tuple[Pipeline, SensitiveDataEngine]:
+def new_pipeline(settings: Settings, store: SqliteStore | None = None) -> tuple[Pipeline, SensitiveDataEngine]:
+    """The run's pipeline; with ``store``, its behaviour detectors judge against what the store learned."""
     classifier = build_classifier(settings)
-    return build_pipeline(settings, classifier), classifier
+    pipeline = build_pipeline(settings, classifier)
+    if store is not None:
+        prime(pipeline, store, settings.tenant)
+    return pipeline, classifier
+
+
+def prime(pipeline: Pipeline, store: SqliteStore, tenant: str) -> None:
+    """Load the learned baseline (endpoint profiles and behaviour state) into the behaviour engine."""
+    if isinstance(pipeline.behaviour, BehaviourEngine):
+        pipeline.behaviour.prime(store.load_endpoints(tenant), decode_state(store.get_state(tenant, STATE_NAME)))

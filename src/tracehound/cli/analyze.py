@@ -86,7 +86,7 @@ def analyze(
         store = SqliteStore(db_path)
         if fresh:
             store.clear(settings.tenant)
-        pipeline, classifier = new_pipeline(settings)
+        pipeline, classifier = new_pipeline(settings, store)
         run_id = store.start_run(settings.tenant, [str(p) for p in inputs])
         show_progress = (
             not quiet and sys.stderr.isatty() and sum(p.stat().st_size for p in inputs) >= PROGRESS_MIN_BYTES

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tracehound.classifiers.engine import SensitiveDataEngine, load_custom_types
 from tracehound.config import Settings
+from tracehound.detectors.behaviour_engine import BehaviourEngine
 from tracehound.detectors.engine import SignatureEngine
 from tracehound.pipeline.normalize import Limits
 from tracehound.pipeline.runner import Pipeline
@@ -29,4 +30,5 @@ def build_pipeline(settings: Settings, classifier: SensitiveDataEngine | None = 
         classifier=classifier or build_classifier(settings),
         inspectors=[signatures],
         limits=build_limits(settings),
+        behaviour=BehaviourEngine(disabled=det.disabled),
     )
