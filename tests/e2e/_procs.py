@@ -15,6 +15,18 @@ import httpx
 
 from servers import free_ports
 
+_STARTED: list[Service] = []
+
+
+def cleanup_services() -> None:
+    """Kill every service still running and close every log (test teardown)."""
+    while _STARTED:
+        service = _STARTED.pop()
+        if service.alive():
+            service.proc.kill()
+            service.proc.wait(10)
+        service._log.close()
+
 
 class Service:
     """``python -m tracehound.cli.main <command> ...`` with its log in ``log_dir``."""
@@ -34,6 +46,7 @@ class Service:
             env=full_env,
             cwd=cwd,
         )
+        _STARTED.append(self)
 
     @property
     def pid(self) -> int:

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from e2e._procs import cleanup_services
 from servers import NatsCluster, NatsNode, PostgresServer
 from tracehound.store import open_store
 from tracehound.store.base import Store
@@ -33,7 +34,17 @@ def store(pg_url: str) -> Iterator[Store]:
 
 def bus_url(base: str, replicas: int = 1, ack_wait: float = 3.0) -> str:
     name = unique("E2E")
-    return f"{base}?stream={name}&subjects={name.lower()}.>&replicas={replicas}&ack_wait={ack_wait}"
+    # A small max_bytes: JetStream reserves it from the shared server's file store per stream.
+    return (
+        f"{base}?stream={name}&subjects={name.lower()}.>&replicas={replicas}&ack_wait={ack_wait}&max_bytes={64 << 20}"
+    )
+
+
+@pytest.fixture(autouse=True)
+def _services_are_stopped() -> Iterator[None]:
+    """Whatever a test left running (it failed half-way) is killed and its log closed."""
+    yield
+    cleanup_services()
 
 
 @pytest.fixture
