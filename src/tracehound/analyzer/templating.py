@@ -320,6 +320,9 @@ class Behaviour:
 
     shapes: frozenset[Shape]
     fields: dict[Shape, frozenset[str]]
+    """Per continuation, the response fields that set this sibling apart (envelope dropped)."""
+    all_fields: dict[Shape, frozenset[str]]
+    """Per continuation, every response field seen."""
     hits: int
     id_child: bool
     """Whether ids (typed placeholders) follow the word directly, as below a collection name."""
@@ -375,7 +378,8 @@ def _behaviours(node: _Node, words: list[str]) -> dict[str, Behaviour]:
                 names = {f for f in names if frequency[(key, f)] < ENVELOPE_SHARE * n}
             distinct[key] = frozenset(names)
         id_child = any(is_placeholder(c) for c in node.children[w].children)
-        out[w] = Behaviour(frozenset(shapes), distinct, hits, id_child)
+        every = {key: frozenset(names) for key, names in fields.items()}
+        out[w] = Behaviour(frozenset(shapes), distinct, every, hits, id_child)
     return out
 
 
@@ -457,6 +461,10 @@ def _conflict(a: Behaviour, b: Behaviour) -> bool:
         fa, fb = a.fields[key], b.fields[key]
         if fa and fb and len(fa) + len(fb) >= DISTINCT_FIELDS and _overlap(fa, fb) < SIMILAR:
             return True
+        # ``/users/me`` beside many user names: its own fields, none of the shared ones.
+        ea, eb = a.all_fields[key], b.all_fields[key]
+        if len(ea) >= DISTINCT_FIELDS and len(eb) >= DISTINCT_FIELDS and not ea & eb:
+            return True
     return False
 
 
@@ -537,7 +545,7 @@ def singular(word: str) -> str:
     for suffix, repl in (("ies", "y"), ("sses", "ss"), ("xes", "x"), ("ches", "ch"), ("shes", "sh")):
         if w.endswith(suffix) and len(w) > len(suffix) + 1:
             return word[: -len(suffix)] + repl
-    if w.endswith("s") and not w.endswith("ss") and len(w) > 3:
+    if w.endswith("s") and not w.endswith(("ss", "us", "is")) and len(w) > 3:
         return word[:-1]
     return word
 

@@ -27,6 +27,7 @@ _CONSONANT_RUN = re.compile(r"[b-df-hj-np-tv-xzB-DF-HJ-NP-TV-XZ]{5,}")
 _DIGITS_INSIDE = re.compile(r"[A-Za-z]\d+[A-Za-z]")
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+){2,}")
 _HANDLE = re.compile(r"[a-z][a-z._]{2,}\d{2,4}")
+_ACRONYM_WORD = re.compile(r"[A-Z]{2,}[A-Z][a-z]{2,}")
 _WORD_CHARS = re.compile(r"[A-Za-z0-9_\-.~]+")
 
 SHORT_INT_DIGITS = 2
@@ -94,8 +95,9 @@ def looks_random(seg: str) -> bool:
         head = seg.rstrip("0123456789")
         return not (head.isalpha() and head.islower()) or digits >= 4
     if upper >= 2 and 2 * upper >= letters * 0.5 and not seg.isupper() and upper * 3 > letters:
-        # Mixed case beyond camelCase: camelCase has one capital per word.
-        return True
+        # Mixed case beyond camelCase: camelCase has one capital per word, except after an
+        # acronym (``XMLHttpRequest``), which reads as words with few signs of randomness.
+        return not (_ACRONYM_WORD.search(seg) and gibberish(seg) <= 2)
     if upper and upper < letters and gibberish(seg) >= GIBBERISH_TOKEN:
         return True
     return letters >= 10 and vowels * 6 < letters

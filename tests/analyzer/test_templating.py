@@ -1,0 +1,176 @@
+"""Whole-picture templating: which sibling words are values of one parameter, and why."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tracehound.analyzer.templating import Observed, infer_templates, parameter_name, singular
+from tracehound.pipeline.segments import provisional_segments
+from tracehound.profiles.endpoint import EndpointProfile
+from tracehound.profiles.schema import SchemaNode
+
+_ORIGINAL: dict[int, str] = {}
+
+
+def _observed(method: str, path: str, *bodies: Any, count: int = 1) -> Observed:
+    profile = EndpointProfile(count=count)
+    if bodies:
+        node = SchemaNode()
+        for body in bodies:
+            node.observe(body)
+        profile.responses["200"] = node
+    segs = provisional_segments(tuple(s for s in path.split("/") if s))
+    obs = Observed(method, segs, profile)
+    _ORIGINAL[id(obs)] = path
+    return obs
+
+
+def _paths(observed: list[Observed]) -> dict[str, str]:
+    result = infer_templates(observed)
+    return {_ORIGINAL[id(o)]: result[(o.method, o.segments)].path for o in observed}
+
+
+USER = {"login": "x", "followers": 3, "bio": "y"}
+
+HANDLES = ["alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "ivan"]
+
+
+def test_templates_numeric_ids_named_after_parent() -> None:
+    paths = _paths([_observed("GET", f"/users/{n}", USER) for n in (1001, 1002, 2001)])
+    assert set(paths.values()) == {"/users/{userId}"}
+
+
+def test_many_alike_words_are_one_parameter() -> None:
+    paths = _paths([_observed("GET", f"/users/{h}", USER) for h in HANDLES])
+    assert set(paths.values()) == {"/users/{userId}"}
+
+
+def test_literal_with_own_behaviour_stays_beside_parameter() -> None:
+    observed = [_observed("GET", f"/users/{h}", USER) for h in HANDLES]
+    observed.append(_observed("GET", "/users/me", {"email_verified": True, "plan": "pro", "quota": 1}))
+    paths = _paths(observed)
+    assert paths["/users/me"] == "/users/me"
+    assert paths["/users/alice"] == "/users/{userId}"
+
+
+def test_collections_with_their_own_fields_stay_literal() -> None:
+    names = ["blobs", "items", "keys", "locations", "rules", "spots", "users", "events", "tags"]
+    observed = []
+    for i, name in enumerate(names):
+        item = {f"{name}_field_{j}": j for j in range(4)} | {"id": i}
+        observed.append(_observed("GET", f"/api/{name}", {"results": [item], "count": 1}))
+        observed.append(_observed("GET", f"/api/{name}/{1000 + i}", item))
+    paths = _paths(observed)
+    assert paths["/api/blobs"] == "/api/blobs"
+    assert paths["/api/items/1001"] == "/api/items/{itemId}"
+
+
+def test_few_slugs_that_behave_alike_are_one_parameter() -> None:
+    slugs = ["agent-court-hope", "day-own-discover", "old-dream-hand"]
+    paths = _paths([_observed("GET", f"/subjects/{s}", {"name": "n", "books": 2}) for s in slugs])
+    assert set(paths.values()) == {"/subjects/{subjectId}"}
+
+
+def test_few_plain_words_that_behave_alike_stay_literal() -> None:
+    words = ["daily", "weekly", "monthly"]
+    paths = _paths([_observed("GET", f"/stats/{w}", {"total": 1, "mean": 2}) for w in words])
+    assert paths["/stats/daily"] == "/stats/daily"
+
+
+def test_value_recurring_under_many_parents_is_a_parameter() -> None:
+    observed = [
+        _observed("GET", f"/{collection}/acme-corp-east", {collection: 1})
+        for collection in ("resources", "roles", "secrets", "policies")
+    ]
+    observed += [_observed("GET", f"/{collection}", {"n": 1}) for collection in ("resources", "roles")]
+    paths = _paths(observed)
+    assert paths["/roles/acme-corp-east"] == "/roles/{roleId}"
+    assert paths["/roles"] == "/roles"
+
+
+def test_data_keyed_objects_do_not_split_values() -> None:
+    observed = []
+    for i, h in enumerate(HANDLES):
+        bodies = [{"rates": {f"k{i}_{j}_{n}": 1.0 for n in range(5)}, "base": "x"} for j in range(4)]
+        observed.append(_observed("GET", f"/accounts/{h}", *bodies, count=4))
+    paths = _paths(observed)
+    assert set(paths.values()) == {"/accounts/{accountId}"}
+
+
+def test_versions_stay_literal() -> None:
+    observed = [_observed("GET", f"/v1/users/{n}", USER) for n in (1001, 1002)]
+    observed.append(_observed("GET", "/2/tweets", {"data": []}))
+    paths = _paths(observed)
+    assert paths["/v1/users/1001"] == "/v1/users/{userId}"
+    assert paths["/2/tweets"] == "/2/tweets"
+
+
+def test_decisions_name_rule_and_counts_without_values() -> None:
+    emails = [f"user{i}@example.com" for i in range(3)]
+    observed = [_observed("GET", f"/users/{e}", USER) for e in emails]
+    observed += [_observed("GET", f"/teams/{h}", USER) for h in HANDLES]
+    result = infer_templates(observed)
+    email_template = result[("GET", ("users", "{email}"))]
+    assert email_template.path == "/users/{email}"
+    decision = email_template.decisions[1]
+    assert decision.rule == "value type"
+    team_decision = result[("GET", ("teams", "alice"))].decisions[1]
+    assert team_decision.rule == "sibling cardinality"
+    for template in result.values():
+        for d in template.decisions:
+            assert "@" not in d.evidence
+            assert not any(h in d.evidence for h in HANDLES)
+
+
+@pytest.mark.parametrize(
+    ("parent", "kind", "name"),
+    [
+        ("users", "int", "userId"),
+        ("categories", "str", "categoryId"),
+        ("boxes", "int", "boxId"),
+        (None, "int", "id"),
+        ("{int}", "uuid", "id"),
+        ("users", "email", "email"),
+        ("sales", "date", "date"),
+    ],
+)
+def test_parameter_names_follow_parent(parent: str | None, kind: str, name: str) -> None:
+    assert parameter_name(parent, kind) == name
+
+
+def test_singular_of_common_plurals() -> None:
+    assert [singular(w) for w in ("users", "categories", "addresses", "status")] == [
+        "user",
+        "category",
+        "address",
+        "status",
+    ]
+
+
+def _corpus() -> list[Observed]:
+    observed = [_observed("GET", f"/users/{h}", USER) for h in HANDLES]
+    observed.append(_observed("GET", "/users/me", {"email_verified": True, "plan": "p", "quota": 1}))
+    observed += [_observed("GET", f"/users/{h}/repos", {"repos": []}) for h in HANDLES[:4]]
+    observed += [_observed("DELETE", f"/orders/{n}") for n in (1001, 1002, 1003)]
+    observed += [_observed("GET", f"/subjects/{s}", {"n": 1}) for s in ("a-b-c", "d-e-f", "g-h-i")]
+    observed.append(_observed("GET", "/v1/health", {"ok": True}))
+    return observed
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.permutations(range(len(_corpus()))))
+def test_templating_is_independent_of_input_order(order: list[int]) -> None:
+    corpus = _corpus()
+    expected = {k: v.path for k, v in infer_templates(corpus).items()}
+    shuffled = [corpus[i] for i in order]
+    assert {k: v.path for k, v in infer_templates(shuffled).items()} == expected
+
+
+def test_templating_is_deterministic() -> None:
+    first = infer_templates(_corpus())
+    second = infer_templates(_corpus())
+    assert first == second
