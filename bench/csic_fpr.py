@@ -2,8 +2,10 @@
 
     .venv/bin/python bench/csic_fpr.py [--data ../shared/data] [--out bench/out/csic]
 
-Writes the two halves of ``csic-normal-train.har.gz`` as HAR files (entries 0, 2, 4, … learn;
-1, 3, 5, … detect, so both halves cover the whole capture), runs ``tracehound analyze`` on the
+Writes the two halves of ``csic-normal-train.har.gz`` as HAR files (the first 18,000 entries,
+in capture order, learn; the last 18,000 detect — an interleaved split would not do: the capture
+alternates the GET and POST forms of each page, so odd and even entries hit different endpoints),
+runs ``tracehound analyze`` on the
 first half into a fresh store (the learning run), then on the second half with ``--no-learn``
 (the detection run, with every detector enabled), and scores the second run's ``--detections``
 with ``score_detections.py``. Also prints the per-type counts of the detection run, so a
@@ -29,7 +31,8 @@ def split(source: Path, out: Path) -> tuple[Path, Path]:
         har = json.load(fh)
     entries = har["log"]["entries"]
     paths = []
-    for name, part in (("learn", entries[0::2]), ("detect", entries[1::2])):
+    half = len(entries) // 2
+    for name, part in (("learn", entries[:half]), ("detect", entries[half:])):
         path = out / f"csic-{name}.har"
         doc = {"log": {**{k: v for k, v in har["log"].items() if k != "entries"}, "entries": part}}
         path.write_text(json.dumps(doc), encoding="utf-8")
@@ -64,7 +67,7 @@ def main() -> int:
     labels = args.out / "detect.labels.jsonl"
     with open(args.data / "csic-normal-train.labels.jsonl", encoding="utf-8") as fh:
         rows = [json.loads(line) for line in fh]
-    labels.write_text("".join(json.dumps(r) + "\n" for r in rows[1::2]), encoding="utf-8")
+    labels.write_text("".join(json.dumps(r) + "\n" for r in rows[len(rows) // 2 :]), encoding="utf-8")
     score = ROOT.parent / "shared" / "tools" / "score_detections.py"
     return subprocess.run(
         [sys.executable, str(score), "--labels", str(labels), "--detections", str(detections)], check=False

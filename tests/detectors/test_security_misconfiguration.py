@@ -49,3 +49,10 @@ def test_json_error_bodies_are_searched_only_on_errors():
     body = {"error": "Traceback (most recent call last): boom"}
     assert observe(engine, t.add("GET", "/api/y", response=body, status=200)) == []
     assert [d.location for d in observe(engine, t.add("GET", "/api/y", response=body, status=500))] == ["response.body"]
+
+
+def test_traces_inside_json_error_bodies():
+    engine = BehaviourEngine()
+    body = {"detail": 'File "/srv/app/views.py", line 42, in get', "trace": ['Exception in thread "main"']}
+    tx = Traffic().add("GET", "/api/z", response=body, status=500)
+    assert [d.location for d in observe(engine, tx)] == ["response.body"]

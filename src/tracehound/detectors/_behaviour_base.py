@@ -64,9 +64,8 @@ class Seen:
     """Every request value with its location (``model.fields.request_fields``)."""
     hits: Sequence[SensitiveHit]
     principal: str | None
-    """Hash of the caller's credential (``pipeline.auth.principal``), None when anonymous."""
-    schemes: Sequence[str]
-    """The request's auth scheme labels (``["none"]`` when anonymous)."""
+    """Hash of the caller's credential (``pipeline.auth.principal``), None when the request
+    carries no credential at all."""
     actor: str | None
     """Who the request is counted against: the client address, else the principal."""
     profile: EndpointProfile | None

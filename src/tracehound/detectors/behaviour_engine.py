@@ -60,6 +60,11 @@ ID_QUERY = re.compile(r"(?i)(?:^|[_-])id$|[a-z]Id$|^id$")
 MAX_WALKS = 100_000
 """(endpoint, actor) pairs whose last integer id is remembered in memory for walk detection."""
 MAX_ID_VALUE = 64
+MAX_CACHED_PRINCIPALS = 4096
+"""Authorization header values whose principal is remembered (a session repeats its token)."""
+SCHEME_SAMPLE = 16
+"""Auth scheme labels are counted for every request up to 64 per endpoint, then one in this many:
+they only name where an endpoint's credential usually travels."""
 
 
 def registered_behaviour_detectors() -> dict[str, type[BehaviourDetector]]:
@@ -85,6 +90,7 @@ class BehaviourEngine:
         self.delta = BehaviourState()
         self._keys: dict[tuple[str, str, str], tuple[str, frozenset[int], bool]] = {}
         self._walks: dict[tuple[str, str], tuple[int, int]] = {}
+        self._principals: dict[str, str | None] = {}
 
     # ------------------------------------------------------------------ lifecycle
     def prime(self, profiles: Mapping[Any, EndpointProfile], state: BehaviourState) -> None:
@@ -120,20 +126,20 @@ class BehaviourEngine:
         when = ex.started
         status = ex.status
 
-        who = principal(ex)
-        schemes = auth_schemes(ex)
-        if schemes[0] == "none":
+        who = self._principal(ex)
+        if who is None:
             live.anonymous += 1
             if 200 <= status < 300:
                 live.anonymous_ok += 1
         else:
             live.authenticated += 1
-            for scheme in schemes:
-                n = live.schemes.get(scheme)
-                if n is not None:
-                    live.schemes[scheme] = n + 1
-                elif len(live.schemes) < MAX_SCHEMES:
-                    live.schemes[scheme] = 1
+            if live.authenticated <= 64 or live.authenticated % SCHEME_SAMPLE == 0:
+                for scheme in auth_schemes(ex):
+                    n = live.schemes.get(scheme)
+                    if n is not None:
+                        live.schemes[scheme] = n + 1
+                    elif len(live.schemes) < MAX_SCHEMES:
+                        live.schemes[scheme] = 1
         failed = status in (401, 403) or (login and 400 <= status < 500 and status != 404)
         if failed:
             live.failures += 1
@@ -158,10 +164,13 @@ class BehaviourEngine:
         params: list[Param] = []
         for location, value in fields:
             typed = False
-            if location.startswith("request.query."):
+            part = location[8:10]  # every request location starts with "request."
+            if part == "qu":
                 if ID_QUERY.search(location[14:]) and isinstance(value, str):
                     self._object(ep_key, live, actor, actor_key, who, location, value, when)
-            elif location.startswith("request.body."):
+            elif part == "bo":
+                if location == "request.body":
+                    continue
                 typed = typed_body
                 if login and isinstance(value, str) and value and _norm_key(_last_key(location)) in USERNAME_KEYS:
                     h = hash63(value.strip().lower())
@@ -169,15 +178,14 @@ class BehaviourEngine:
                     sketch_add(live.users, h)
                     if actor is not None:
                         sketch_add(actor.users, h)
-            elif location.startswith("request.path.#"):
-                index = int(location[14:])
-                if index not in placeholders:
+            elif part == "pa":
+                if not placeholders or int(location[14:]) not in placeholders:
                     continue
                 self._object(ep_key, live, actor, actor_key, who, location, value, when)
-            elif location.startswith("request.header."):
+            elif part == "he":
                 if not is_parameter_header(location[15:]):
                     continue
-            elif not location.startswith("request.cookie."):
+            elif part != "co":
                 continue
             if isinstance(value, str):
                 kind = value_kind(value, typed)
@@ -207,7 +215,6 @@ class BehaviourEngine:
             fields=fields,
             hits=hits,
             principal=who,
-            schemes=schemes,
             actor=actor_key,
             profile=self.profiles.get(key),
             learned=learned,
@@ -221,6 +228,19 @@ class BehaviourEngine:
             except Exception:
                 self.errors[det_id] += 1
         return out
+
+    def _principal(self, ex: Exchange) -> str | None:
+        """``pipeline.auth.principal``, memoized on the Authorization header (which alone decides it)."""
+        authz = ex.headers.get("authorization")
+        if not authz:
+            return principal(ex)
+        cache = self._principals
+        if authz in cache:
+            return cache[authz]
+        if len(cache) >= MAX_CACHED_PRINCIPALS:
+            cache.clear()
+        who = cache[authz] = principal(ex)
+        return who
 
     def _object(
         self,

@@ -45,7 +45,7 @@ class BrokenAuthenticationDetector(BehaviourDetector):
 
     def inspect(self, seen: Seen) -> Sequence[Detection]:
         ex = seen.ex
-        if seen.schemes[0] != "none" or not 200 <= ex.status < 300 or ex.method in _EXEMPT_METHODS:
+        if seen.principal is not None or not 200 <= ex.status < 300 or ex.method in _EXEMPT_METHODS:
             return ()
         if is_login_path(ex.method, seen.endpoint[2]):
             return ()

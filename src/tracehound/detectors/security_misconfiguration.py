@@ -14,14 +14,15 @@ log is not flooded. A stack trace is about that response and is raised every tim
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import ClassVar
 
+import msgspec
 import re2
 
 from tracehound.detectors._behaviour_base import BehaviourDetector, Seen, Verdict
 from tracehound.model import BodyKind, Detection, DetectionType, Severity
-from tracehound.model.fields import body_fields
 from tracehound.profiles.behaviour import EndpointBehaviour
 
 CORS = 1
@@ -32,8 +33,8 @@ MAX_SCAN = 65536
 
 _TRACE = re2.compile(
     r"Traceback \(most recent call last\)"
-    r"|File \"[^\"\n]{1,300}\.py\", line \d+"
-    r"|Exception in thread \""
+    r"|File \\?\"[^\"\n]{1,300}\.py\\?\", line \d+"
+    r"|Exception in thread \\?\""
     r"|\bat [A-Za-z_$][\w$]*(?:\.[\w$<>]+)+\([\w$]*\.(?:java|kt|scala|groovy):\d+\)"
     r"|\bat [\w.<>`]+\([^)\n]*\) in [^\n]{1,300}:line \d+"
     r"|System\.[A-Za-z.]*Exception\b"
@@ -47,7 +48,9 @@ _TRACE = re2.compile(
     r"|Unclosed quotation mark after the character string"
     r"|Werkzeug Debugger|Whitelabel Error Page"
 )
-_BANNER_VERSION = re2.compile(r"[A-Za-z][\w.-]*/\d")
+_BANNER_VERSION = re.compile(r"[A-Za-z][\w.-]{0,40}/\d")
+"""``Apache/2.4.41``; stdlib ``re`` on a short header is cheaper than a call into re2."""
+_JSON = msgspec.json.Encoder()
 _BANNER_HEADERS = ("x-powered-by", "x-aspnet-version", "x-aspnetmvc-version")
 
 
@@ -55,9 +58,12 @@ def _trace_text(seen: Seen) -> str:
     body = seen.ex.response_body
     if body.kind in (BodyKind.TEXT, BodyKind.XML) and isinstance(body.value, str):
         return body.value[:MAX_SCAN]
-    if body.kind is BodyKind.JSON and seen.ex.status >= 400:
-        parts = [v for _, v in body_fields(body, "response.body") if isinstance(v, str)]
-        return "\n".join(parts)[:MAX_SCAN]
+    if body.kind is BodyKind.JSON and seen.ex.status >= 400 and body.value is not None:
+        # One C-level encode beats walking the fields; escapes (``\n``, ``\"``) do not hide the patterns.
+        try:
+            return _JSON.encode(body.value)[:MAX_SCAN].decode("utf-8", "replace")
+        except (TypeError, ValueError, OverflowError):
+            return ""
     return ""
 
 
@@ -111,8 +117,8 @@ class SecurityMisconfigurationDetector(BehaviourDetector):
         return out
 
     def _banner(self, headers: dict[str, str]) -> Detection | None:
-        server = headers.get("server", "")
-        if _BANNER_VERSION.search(server):
+        server = headers.get("server")
+        if server and _BANNER_VERSION.search(server[:256]):
             return self.detection("response.header.server", f"version banner: Server: {server[:60]}")
         for name in _BANNER_HEADERS:
             value = headers.get(name)
