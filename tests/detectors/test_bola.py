@@ -44,3 +44,13 @@ def test_walk_far_above_other_clients_is_flagged():
     assert [v.actors for v in verdicts] == [("203.0.113.9",)]
     state.actors["203.0.113.9"].walk = 9
     assert BolaDetector().evaluate(EP, state) == []
+
+
+def test_ids_touched_once_prove_no_ownership():
+    state = EndpointBehaviour()
+    for p in range(5):
+        for i in range(6):
+            state.objects[f"{p}-{i}"] = {f"p{p}": Touch(count=1, first_seen=float(i))}
+    for i in range(5):
+        state.objects[f"{i}-0"]["random"] = Touch(count=1, first_seen=100.0)
+    assert BolaDetector().evaluate(EP, state) == []

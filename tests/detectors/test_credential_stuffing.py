@@ -39,3 +39,18 @@ def test_distributed_needs_many_usernames_and_mostly_failures():
     assert [v.subject for v in verdicts] == ["distributed"]
     state.failures = 10
     assert not CredentialStuffingDetector().evaluate(EP, state)
+
+
+def test_the_crossing_request_is_a_detection():
+    from behaviour_traffic import Traffic, observe
+
+    from tracehound.detectors.behaviour_engine import BehaviourEngine
+    from tracehound.detectors.credential_stuffing import MIN_USERS
+
+    engine = BehaviourEngine()
+    t = Traffic()
+    found = []
+    for i in range(MIN_USERS + 5):
+        tx = t.add("POST", "/login", body={"username": f"u{i}", "password": "x"}, status=401, client="10.9.9.9")
+        found += [(tx.seq, d.type.value) for d in observe(engine, tx)]
+    assert found == [(MIN_USERS - 1, "credential_stuffing")]

@@ -33,3 +33,10 @@ def test_largest_list():
     assert _largest_list([1, 2]) == ("response.body", 2)
     assert _largest_list({"a": [1], "b": [1, 2, 3]}) == ("response.body.b", 3)
     assert _largest_list("text") == ("", 0)
+
+
+def test_id_fields_are_not_cards():
+    card = SensitiveHit(type=SensitiveType.CREDIT_CARD, location="response.body.items[].id", confidence=0.9, masked="x")
+    also = SensitiveHit(type=SensitiveType.CREDIT_CARD, location="response.body.trackId", confidence=0.9, masked="x")
+    paid = SensitiveHit(type=SensitiveType.CREDIT_CARD, location="response.body.paid", confidence=0.9, masked="x")
+    assert _found([card, also, paid]) == {"response.body.paid"}

@@ -96,6 +96,8 @@ def test_credential_stuffing_from_one_client(tmp_path):
         )
     out = run(t.items, open_store(tmp_path))
     assert out.flagged("credential_stuffing") == {ABUSER}
+    crossing = out.detected("credential_stuffing")
+    assert crossing and all(t.items[seq].client == ABUSER for seq in crossing)
     assert "victim" not in out.findings("credential_stuffing")[0][2]
 
 

@@ -76,6 +76,10 @@ class Seen:
     """This run's behaviour of the endpoint so far, this exchange included."""
     params: list[Param] = field(default_factory=list)
     """Values of query, body, path-parameter, cookie and parameter-header locations."""
+    new_user: bool = False
+    """This request sent a username its client had not sent before (login-like endpoints)."""
+    failed: bool = False
+    """This request failed as a login or authorization does (401/403, other 4xx on a login)."""
 
 
 @dataclass(frozen=True, slots=True)

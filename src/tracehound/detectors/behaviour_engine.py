@@ -162,6 +162,7 @@ class BehaviourEngine:
         typed_body = ex.request_body.kind is BodyKind.JSON
         learned_params = learned.params if learned is not None else None
         params: list[Param] = []
+        new_user = False
         for location, value in fields:
             typed = False
             part = location[8:10]  # every request location starts with "request."
@@ -176,8 +177,8 @@ class BehaviourEngine:
                     h = hash63(value.strip().lower())
                     live.login += 1
                     sketch_add(live.users, h)
-                    if actor is not None:
-                        sketch_add(actor.users, h)
+                    if actor is not None and sketch_add(actor.users, h):
+                        new_user = True
             elif part == "pa":
                 if not placeholders or int(location[14:]) not in placeholders:
                     continue
@@ -220,6 +221,8 @@ class BehaviourEngine:
             learned=learned,
             live=live,
             params=params,
+            new_user=new_user,
+            failed=failed,
         )
         out: list[Detection] = []
         for det_id, detector in zip(self.detector_ids, self.detectors):

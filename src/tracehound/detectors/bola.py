@@ -33,6 +33,9 @@ FOREIGN_SHARE = 0.5
 """Share of a principal's objects that must be foreign."""
 OTHERS_MAX_SHARE = 0.2
 """The other principals' median foreign share must stay below this (private objects)."""
+OWNER_MIN_TOUCHES = 2
+"""An owner comes back to its objects: an id touched once by anyone proves no ownership (random
+ids on a large catalogue collide between users without anyone owning them)."""
 WALK_MIN = 10
 """Consecutive integer ids that make a walk…"""
 WALK_FACTOR = 3.0
@@ -81,6 +84,8 @@ class BolaDetector(BehaviourDetector):
         foreign: dict[str, int] = {}
         for touches in state.objects.values():
             owner = _owner(touches)
+            if touches[owner].count < OWNER_MIN_TOUCHES:
+                continue
             for who in touches:
                 touched[who] = touched.get(who, 0) + 1
                 if who != owner:

@@ -5,7 +5,8 @@ usernames (a bottom-K sketch of their hashes) or many failed attempts (401/403, 
 but 404) that make up most of its attempts. Distributed stuffing spreads the same over many
 clients, each under the per-client bar: the endpoint as a whole then sees many usernames with
 mostly failures, and the finding names the clients with the most failures (OWASP API2:2023).
-Usernames are hashed in state and never shown.
+Usernames are hashed in state and never shown. The request with which a client crosses the
+per-client bar within a run is also returned as a detection, so it shows in ``--detections``.
 """
 
 from __future__ import annotations
@@ -32,6 +33,16 @@ class CredentialStuffingDetector(BehaviourDetector):
     severity: ClassVar[Severity] = Severity.HIGH
 
     def inspect(self, seen: Seen) -> Sequence[Detection]:
+        """The request with which one client crosses a per-client bar in this run (cheap: two counters)."""
+        if not (seen.new_user or seen.failed) or seen.actor is None or not seen.live.login:
+            return ()
+        actor = seen.live.actors.get(seen.actor)
+        if actor is None:
+            return ()
+        if seen.new_user and len(actor.users) == MIN_USERS:
+            return (self.detection("request.body", f"{MIN_USERS} distinct usernames from one client"),)
+        if seen.failed and actor.failures == MIN_FAILURES and actor.failures >= FAILURE_SHARE * actor.count:
+            return (self.detection("request.body", f"{MIN_FAILURES} failed logins from one client"),)
         return ()
 
     def evaluate(self, endpoint: tuple[str, str, str], state: EndpointBehaviour) -> Sequence[Verdict]:

@@ -9,6 +9,7 @@ request without any paging parameter is unbounded. Both are attributed to the tr
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
@@ -26,6 +27,8 @@ EXCESSIVE = {
 }
 """Sensitive types that a response body should not carry, with the severity of carrying them."""
 MIN_CONFIDENCE = 0.8
+_ID_KEY = re.compile(r"(?:^|[._\-\[\]])(?i:ids?)(?:\[\])?$|[a-z]I[dD]s?(?:\[\])?$")
+"""Fields named like identifiers: a 16-digit id that passes Luhn is not a card number."""
 MAX_ITEMS = 1000
 PAGING = frozenset({"limit", "page", "per_page", "perpage", "pagesize", "page_size", "size", "offset", "cursor", "top"})
 
@@ -56,6 +59,7 @@ class ExcessiveDataExposureDetector(BehaviourDetector):
                 or hit.confidence < MIN_CONFIDENCE
                 or not hit.location.startswith("response.body")
                 or hit.location in done
+                or _ID_KEY.search(hit.location)
             ):
                 continue
             done.add(hit.location)
