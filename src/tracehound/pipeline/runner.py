@@ -95,6 +95,8 @@ class Pipeline:
     inspectors: Sequence[RequestInspector] = ()
     limits: Limits = field(default_factory=Limits)
     sampling: Sampling = field(default_factory=Sampling)
+    keep_literal: frozenset[tuple[str, ...]] = frozenset()
+    """Paths (as segments) the config keeps as endpoints of their own, ids and all."""
     behaviour: BehaviourInspector | None = None
     """Learned-baseline and cross-request detectors; their per-transaction detections are returned."""
     on_exchange: Callable[[Exchange, EndpointKey, list[Detection]], None] | None = None
@@ -109,7 +111,7 @@ class Pipeline:
         for body in (ex.request_body, ex.response_body):
             if body.error is not None:
                 deltas.body_errors[body.error.split(":", 1)[0]] += 1
-        segments = provisional_segments(ex.segments)
+        segments = ex.segments if ex.segments in self.keep_literal else provisional_segments(ex.segments)
         key = EndpointKey(ex.service, ex.method, template_key(segments))
         profile = deltas.endpoints.get(key)
         if profile is None:

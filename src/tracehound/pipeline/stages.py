@@ -8,6 +8,7 @@ from tracehound.detectors.behaviour_engine import BehaviourEngine
 from tracehound.detectors.engine import SignatureEngine
 from tracehound.pipeline.normalize import Limits
 from tracehound.pipeline.runner import Pipeline
+from tracehound.pipeline.segments import split_key
 
 
 def build_limits(settings: Settings) -> Limits:
@@ -31,4 +32,5 @@ def build_pipeline(settings: Settings, classifier: SensitiveDataEngine | None = 
         inspectors=[signatures],
         limits=build_limits(settings),
         behaviour=BehaviourEngine(disabled=det.disabled),
+        keep_literal=frozenset(split_key(p) for p in settings.templates.keep_literal),
     )
