@@ -74,3 +74,14 @@ def test_nothing_is_judged_before_enough_samples():
 
 def test_nothing_is_judged_without_a_baseline():
     assert _types(BehaviourEngine(), query="page=x'") == {}
+
+
+def test_evidence_never_shows_secret_values():
+    t = Traffic()
+    for i in range(60):
+        t.add("POST", "/api/login", body={"user": f"user{i}", "password": f"pw{i}abc"})
+    engine = _engine(t)
+    tx = Traffic().add("POST", "/api/login", body={"user": "x", "password": "Hunter2;'<>"})
+    (found,) = observe(engine, tx)
+    assert found.location == "request.body.password"
+    assert "Hunter2" not in found.evidence and "<password:" in found.evidence

@@ -92,3 +92,10 @@ def test_actors_per_endpoint_are_capped():
         observe(engine, t.add("GET", "/api/x", client=f"10.{i // 250}.{i % 250}.1"))
     (ep,) = engine.flush().endpoints.values()
     assert len(ep.actors) == MAX_ACTORS
+
+
+def test_every_family_is_documented_in_the_readme():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    assert [det_id for det_id in sorted(FAMILIES) if f"`{det_id}`" not in readme] == []

@@ -17,12 +17,13 @@ detection runs with ``--no-learn`` (README, "Learned baselines").
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from tracehound.detectors._behaviour_base import MIN_SAMPLES, BehaviourDetector, Param, Seen, Verdict
-from tracehound.model import Detection, DetectionType, Severity
-from tracehound.model.redaction import redact_text
+from tracehound.model import Detection, DetectionType, SensitiveHit, SensitiveType, Severity
+from tracehound.model.redaction import mask, redact_text
 from tracehound.profiles.behaviour import (
     CONTROL_BIT,
     KIND_BOOLEAN,
@@ -62,7 +63,17 @@ def _kinds(mask: int) -> str:
     return "/".join(name for bit, name in _KIND_NAMES.items() if mask & bit)
 
 
-def _excerpt(value: Any) -> str:
+_SECRET_NAME = re.compile(r"(?i)pass|pwd|secret|token|key|auth|sess|cookie|credential|signature|otp|pin$")
+"""Parameter names whose values are secrets: evidence shows a hash tag, never the value."""
+
+
+def _excerpt(value: Any, location: str = "", hits: Sequence[SensitiveHit] = ()) -> str:
+    """A redacted excerpt of ``value``: masked when it is a secret or a classified sensitive value."""
+    for hit in hits:
+        if hit.location == location:
+            return hit.masked
+    if location.startswith(("request.cookie.", "request.header.")) or _SECRET_NAME.search(location.rsplit(".", 1)[-1]):
+        return mask(SensitiveType.PASSWORD, value if isinstance(value, str) else repr(value))
     text = value if isinstance(value, str) else repr(value)
     text = "".join(ch if ch.isprintable() else "?" for ch in text[: MAX_EVIDENCE_VALUE * 2])
     out = redact_text(text)
@@ -99,13 +110,15 @@ class BaselineDetector(BehaviourDetector):
         for param in seen.params:
             if param.location in done:
                 continue
-            found = self._judge(param, learned, profile)
+            found = self._judge(param, learned, profile, seen.hits)
             if found is not None:
                 done.add(param.location)
                 out.append(found)
         return out
 
-    def _judge(self, param: Param, learned: EndpointBehaviour, profile: EndpointProfile | None) -> Detection | None:
+    def _judge(
+        self, param: Param, learned: EndpointBehaviour, profile: EndpointProfile | None, hits: Sequence[SensitiveHit]
+    ) -> Detection | None:
         stats = param.learned
         loc = param.location
         if stats is None:
@@ -119,20 +132,14 @@ class BaselineDetector(BehaviourDetector):
             and not param.kind & stats.kinds
             and not (param.kind == KIND_INTEGER and stats.kinds & KIND_NUMBER)
         ):
-            return self._violation(
-                loc, f"{_kinds(param.kind)} where {n} samples were {_kinds(stats.kinds)}: {_excerpt(param.value)}"
-            )
+            return self._violation(param, hits, f"{_kinds(param.kind)} where {n} samples were {_kinds(stats.kinds)}")
         if param.length is not None and stats.max_len is not None:
             limit = max(LENGTH_FACTOR * stats.max_len, stats.max_len + LENGTH_SLACK)
             if param.length > limit:
-                return self._violation(
-                    loc, f"length {param.length}, learned {stats.min_len}-{stats.max_len}: {_excerpt(param.value)}"
-                )
+                return self._violation(param, hits, f"length {param.length}, learned {stats.min_len}-{stats.max_len}")
         new = param.chars & ~stats.chars & SUSPICIOUS
         if new:
-            return self._violation(
-                loc, f"characters never seen in {n} samples ({describe_classes(new)}): {_excerpt(param.value)}"
-            )
+            return self._violation(param, hits, f"characters never seen in {n} samples ({describe_classes(new)})")
         if profile is not None and isinstance(param.value, str) and param.kind == KIND_STRING:
             node = _enum_node(profile, loc)
             if (
@@ -142,9 +149,7 @@ class BaselineDetector(BehaviourDetector):
                 and node.count >= max(MIN_SAMPLES, ENUM_EVIDENCE * len(node.enum))
                 and param.value not in node.enum
             ):
-                return self._violation(
-                    loc, f"not one of the {len(node.enum)} learned values: {_excerpt(param.value)}", Severity.LOW
-                )
+                return self._violation(param, hits, f"not one of the {len(node.enum)} learned values", Severity.LOW)
         return None
 
     def _unknown(self, param: Param, learned: EndpointBehaviour, profile: EndpointProfile | None) -> Detection | None:
@@ -166,8 +171,11 @@ class BaselineDetector(BehaviourDetector):
             severity=Severity.LOW,
         )
 
-    def _violation(self, location: str, evidence: str, severity: Severity = Severity.MEDIUM) -> Detection:
-        return self.detection(location, evidence, type=DetectionType.SCHEMA_VIOLATION, severity=severity)
+    def _violation(
+        self, param: Param, hits: Sequence[SensitiveHit], reason: str, severity: Severity = Severity.MEDIUM
+    ) -> Detection:
+        evidence = f"{reason}: {_excerpt(param.value, param.location, hits)}"
+        return self.detection(param.location, evidence, type=DetectionType.SCHEMA_VIOLATION, severity=severity)
 
     def evaluate(self, endpoint: tuple[str, str, str], state: EndpointBehaviour) -> Sequence[Verdict]:
         return ()

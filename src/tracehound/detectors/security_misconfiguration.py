@@ -23,6 +23,7 @@ import re2
 
 from tracehound.detectors._behaviour_base import BehaviourDetector, Seen, Verdict
 from tracehound.model import BodyKind, Detection, DetectionType, Severity
+from tracehound.model.redaction import redact_text
 from tracehound.profiles.behaviour import EndpointBehaviour
 
 CORS = 1
@@ -110,7 +111,7 @@ class SecurityMisconfigurationDetector(BehaviourDetector):
                 out.append(
                     self.detection(
                         "response.body",
-                        f"stack trace or verbose error in the response: {m.group(0)[:60]}",
+                        f"stack trace or verbose error in the response: {redact_text(m.group(0)[:60])}",
                         severity=Severity.MEDIUM,
                     )
                 )
