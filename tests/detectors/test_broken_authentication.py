@@ -39,3 +39,11 @@ def test_needs_enough_authenticated_traffic():
 def test_preflights_and_logins_are_public_by_design():
     assert not _detected("OPTIONS", "/api/account", 40)
     assert not _detected("POST", "/api/login", 40)
+
+
+def test_cookie_sessions_do_not_make_an_endpoint_protected():
+    engine = BehaviourEngine(disabled=("security_misconfiguration",))
+    t = Traffic()
+    for i in range(40):
+        observe(engine, t.add("GET", "/shop/index", headers=[("cookie", f"JSESSIONID=S{i:030d}")]))
+    assert observe(engine, t.add("GET", "/shop/index")) == []

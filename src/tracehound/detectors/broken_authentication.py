@@ -6,7 +6,10 @@ check is missing (OWASP API2:2023). The evidence is the request itself, so the d
 attributed to it. Counts are the stored baseline plus this run so far, so a single run catches it
 once enough authenticated traffic preceded.
 
-Login-like endpoints and CORS preflights (OPTIONS) are unauthenticated by design and skipped.
+Login-like endpoints and CORS preflights (OPTIONS) are unauthenticated by design and skipped, and
+so are endpoints whose usual credential is a session cookie: browsers send it to public pages too,
+so a mostly-cookie-carrying endpoint is not evidence of a protected one. Header, query and basic
+credentials (bearer, JWT, API keys) are sent on purpose.
 """
 
 from __future__ import annotations
@@ -57,9 +60,14 @@ class BrokenAuthenticationDetector(BehaviourDetector):
         schemes = dict(learned.schemes) if learned else {}
         for label, n in live.schemes.items():
             schemes[label] = schemes.get(label, 0) + n
+        location = credential_location(schemes)
+        if location.startswith("request.cookie."):
+            # Browsers send session cookies to every page, public ones included: cookie-borne
+            # sessions do not show that an endpoint is meant to be protected.
+            return ()
         return (
             self.detection(
-                credential_location(schemes),
+                location,
                 f"answered {ex.status} without credentials; {authenticated} of {authenticated + anonymous} "
                 "requests to this endpoint are authenticated",
             ),
