@@ -21,6 +21,7 @@ def _state(owned: int, intruder_foreign: int, principals: int = 5) -> EndpointBe
 def test_principal_touching_others_objects_is_flagged():
     verdicts = BolaDetector().evaluate(EP, _state(owned=6, intruder_foreign=5))
     assert [v.subject for v in verdicts] == ["intruder"]
+    assert (verdicts[0].first_seen, verdicts[0].last_seen) == (100.0, 100.0)
     assert verdicts[0].detection.location == "request.path.#1"
 
 

@@ -82,6 +82,8 @@ class BolaDetector(BehaviourDetector):
     def _ownership(self, state: EndpointBehaviour, location: str) -> list[Verdict]:
         touched: dict[str, int] = {}
         foreign: dict[str, int] = {}
+        when: dict[str, tuple[float, float]] = {}
+        """First and last time a principal first touched a foreign object."""
         for touches in state.objects.values():
             owner = _owner(touches)
             if touches[owner].count < OWNER_MIN_TOUCHES:
@@ -90,6 +92,10 @@ class BolaDetector(BehaviourDetector):
                 touched[who] = touched.get(who, 0) + 1
                 if who != owner:
                     foreign[who] = foreign.get(who, 0) + 1
+                    at = touches[who].first_seen
+                    if at is not None:
+                        lo, hi = when.get(who, (at, at))
+                        when[who] = (min(lo, at), max(hi, at))
         if len(touched) < MIN_PRINCIPALS:
             return []
         shares = {who: foreign.get(who, 0) / n for who, n in touched.items()}
@@ -113,6 +119,8 @@ class BolaDetector(BehaviourDetector):
                     actors=actors,
                     subject=who,
                     count=n_foreign,
+                    first_seen=when[who][0] if who in when else None,
+                    last_seen=when[who][1] if who in when else None,
                 )
             )
         return out
