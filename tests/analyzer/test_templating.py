@@ -151,6 +151,43 @@ def test_singular_of_common_plurals() -> None:
     ]
 
 
+SLUGS = ["floor-past-land", "out-those-even", "necessary-full", "ask-mention-line", "song-third-with"]
+OPERATION = {"name": "n", "done": True, "metadata": {}}
+
+
+def test_custom_methods_keep_their_verb_after_the_parameter() -> None:
+    observed = [_observed("GET", f"/v3/{s}", OPERATION) for s in SLUGS]
+    observed += [_observed("POST", f"/v3/{s}:cancel") for s in SLUGS[:3]]
+    observed += [_observed("POST", f"/v3/{s}:wait", OPERATION) for s in SLUGS[2:]]
+    observed += [_observed("POST", f"/v3/{n}:detectLanguage", {"languages": []}) for n in (1001, 1002, 1004)]
+    result = infer_templates(observed)
+    paths = {_ORIGINAL[id(o)]: result[(o.method, o.segments)] for o in observed}
+    assert paths["/v3/out-those-even:cancel"].path == "/v3/{v3Id}:cancel"
+    assert paths["/v3/song-third-with:wait"].path == "/v3/{v3Id}:wait"
+    assert paths["/v3/1002:detectLanguage"].path == "/v3/{v3Id}:detectLanguage"
+    assert paths["/v3/floor-past-land"].path == "/v3/{v3Id}"
+    # Typed by the values each endpoint received, not by everything at the position.
+    assert paths["/v3/1002:detectLanguage"].kinds == (None, "int")
+    assert paths["/v3/floor-past-land:cancel"].kinds == (None, "str")
+    decision = paths["/v3/floor-past-land:cancel"].decisions[1]
+    assert decision.segment == "{v3Id}:cancel"
+    assert "custom method" in decision.evidence
+    assert not any(s in decision.evidence for s in SLUGS)
+
+
+@pytest.mark.parametrize(
+    ("paths", "expected"),
+    [
+        # A namespace, not a verb: no other value shares ``:alice``.
+        (["/acl/user:alice", "/acl/group:admins"], {"/acl/user:alice", "/acl/group:admins"}),
+        # Collection-level custom methods stay literal.
+        (["/v1/images:annotate", "/v1/files:annotate"], {"/v1/images:annotate", "/v1/files:annotate"}),
+    ],
+)
+def test_literal_colon_segments_stay_literal(paths: list[str], expected: set[str]) -> None:
+    assert set(_paths([_observed("POST", p, {"ok": True}) for p in paths]).values()) == expected
+
+
 def _corpus() -> list[Observed]:
     observed = [_observed("GET", f"/users/{h}", USER) for h in HANDLES]
     observed.append(_observed("GET", "/users/me", {"email_verified": True, "plan": "p", "quota": 1}))
@@ -158,6 +195,8 @@ def _corpus() -> list[Observed]:
     observed += [_observed("DELETE", f"/orders/{n}") for n in (1001, 1002, 1003)]
     observed += [_observed("GET", f"/subjects/{s}", {"n": 1}) for s in ("a-b-c", "d-e-f", "g-h-i")]
     observed.append(_observed("GET", "/v1/health", {"ok": True}))
+    observed += [_observed("POST", f"/v3/{n}:translate", {"text": "t"}) for n in (1001, 1002)]
+    observed += [_observed("POST", f"/v3/{s}:cancel") for s in ("a-b-c", "d-e-f")]
     return observed
 
 
@@ -174,3 +213,25 @@ def test_templating_is_deterministic() -> None:
     first = infer_templates(_corpus())
     second = infer_templates(_corpus())
     assert first == second
+
+
+def test_custom_method_templates_report_path_parameters_and_valid_openapi() -> None:
+    from openapi_spec_validator import validate
+
+    from tracehound.analyzer.inventory import build_inventory
+    from tracehound.report.json_report import parameters
+    from tracehound.report.openapi import openapi_document
+    from tracehound.store.base import EndpointKey
+
+    endpoints = {
+        EndpointKey("t.example", o.method, "/" + "/".join(o.segments)): o.profile
+        for o in [_observed("POST", f"/v3/{n}:detectLanguage", {"languages": []}) for n in (1001, 1002)]
+        + [_observed("POST", f"/v3/{s}:cancel", OPERATION) for s in SLUGS[:3]]
+    }
+    inventory = build_inventory(endpoints, {})
+    detect = inventory.find("POST", "/v3/1003:detectLanguage")
+    assert detect is not None and detect.path == "/v3/{v3Id}:detectLanguage"
+    assert inventory.find("POST", "/v3/1003:wait") is None
+    assert detect.rename_location("request.path.#1") == "request.path.v3Id"
+    assert [(p["name"], p["in"], p["type"]) for p in parameters(detect)] == [("v3Id", "path", "integer")]
+    validate(openapi_document("t.example", inventory.services["t.example"]))

@@ -7,8 +7,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tracehound.pipeline.segments import (
+    parameter_of,
     provisional_segments,
     segment_kind,
+    segment_matches,
+    split_custom_method,
     split_key,
     template_key,
     value_form,
@@ -95,3 +98,62 @@ def test_template_key_round_trips(segments: list[str]) -> None:
 def test_typing_never_raises(segment: str) -> None:
     segment_kind(segment)
     value_form(segment)
+
+
+@pytest.mark.parametrize(
+    ("segment", "parts"),
+    [
+        ("1000:detectLanguage", ("1000", "detectLanguage")),
+        ("floor-past-land:cancel", ("floor-past-land", "cancel")),
+        ("{int}:batchGet", ("{int}", "batchGet")),
+        ("projects/p1/locations/l1:translateText", ("projects/p1/locations/l1", "translateText")),
+        ("users", None),
+        (":cancel", None),
+        ("urn:isbn:1234", None),
+        ("12:30", None),
+        ("fe80::abcd", None),
+        ("Category:Physics", None),
+    ],
+)
+def test_splits_custom_methods(segment: str, parts: tuple[str, str] | None) -> None:
+    assert split_custom_method(segment) == parts
+
+
+@pytest.mark.parametrize(
+    ("segments", "provisional"),
+    [
+        (("v3", "1000:detectLanguage"), ("v3", "{int}:detectLanguage")),
+        (("v3", "projects/p1/locations/l1:translateText"), ("v3", "{str}:translateText")),
+        (("v3", "floor-past-land:cancel"), ("v3", "floor-past-land:cancel")),
+        (("images:annotate",), ("images:annotate",)),
+        (("projects", "group/project"), ("projects", "{str}")),
+    ],
+)
+def test_types_value_part_of_custom_methods_and_encoded_slashes(
+    segments: tuple[str, ...], provisional: tuple[str, ...]
+) -> None:
+    assert provisional_segments(segments) == provisional
+
+
+@pytest.mark.parametrize(
+    ("segment", "name"),
+    [("{userId}", "userId"), ("{name}:cancel", "name"), ("users", None), ("images:annotate", None)],
+)
+def test_parameter_of_template_segments(segment: str, name: str | None) -> None:
+    assert parameter_of(segment) == name
+
+
+@pytest.mark.parametrize(
+    ("template_seg", "seg", "matches"),
+    [
+        ("{name}:cancel", "p1:cancel", True),
+        ("{name}:cancel", "{int}:cancel", True),
+        ("{name}:cancel", "p1:wait", False),
+        ("{name}:cancel", "p1", False),
+        ("{name}", "p1:cancel", True),
+        ("users", "users", True),
+        ("users", "orders", False),
+    ],
+)
+def test_segment_matches_templates_with_custom_methods(template_seg: str, seg: str, matches: bool) -> None:
+    assert segment_matches(template_seg, seg) is matches

@@ -15,7 +15,7 @@ from tracehound.analyzer.spec import ReferenceSpec, SpecOperation
 from tracehound.analyzer.templating import Observed, ReferenceTemplates, Template, infer_templates
 from tracehound.model import Severity
 from tracehound.model.fields import path_index
-from tracehound.pipeline.segments import split_key
+from tracehound.pipeline.segments import parameter_of, segment_matches, split_key
 from tracehound.profiles.endpoint import EndpointProfile
 from tracehound.profiles.findings import FindingStats
 from tracehound.store.base import EndpointKey, FindingKey
@@ -43,9 +43,7 @@ class Endpoint:
 
     def parameter_name(self, position: int) -> str | None:
         seg = self.template.segments[position] if position < len(self.template.segments) else None
-        if seg and seg.startswith("{") and seg.endswith("}"):
-            return seg[1:-1]
-        return None
+        return parameter_of(seg) if seg else None
 
     def rename_location(self, location: str) -> str:
         """``request.path.#2`` becomes ``request.path.userId`` (or ``request.path`` for a literal)."""
@@ -81,10 +79,7 @@ class Inventory:
             for ep in endpoints:
                 if ep.method != method.upper() or len(ep.template.segments) != len(segs):
                     continue
-                if all(
-                    t == s or (t.startswith("{") and t.endswith("}"))
-                    for t, s in zip(ep.template.segments, segs, strict=True)
-                ):
+                if all(segment_matches(t, s) for t, s in zip(ep.template.segments, segs, strict=True)):
                     return ep
         return None
 

@@ -14,6 +14,16 @@ parameter and names the parameters. The rules, in order, at each position of the
 5. otherwise a word is a **literal**: ``/users/me`` beside ``/users/{userId}`` keeps its own
    behaviour and stays an endpoint of its own.
 
+A custom method (``/v3/{parent}:translateText``, Google's AIP-136) is a parameter and a literal
+in one segment. In the trie its ``:verb`` becomes a child of the value, so the value is compared
+with its siblings by everything it does (``/v3/p1``, ``/v3/p1/glossaries``, ``/v3/p1:cancel``),
+and the two are joined again in the final template. A word is split so only when it is clearly a
+custom method: its value part is an id, or another value has the same verb, or the value part is
+a sibling of its own.
+
+A parameter's type is that of the values its endpoint received: ``/v3/{parent}:translateText``
+with integers is an integer even where the same position holds slugs for other endpoints.
+
 Each decision is recorded as a `SegmentDecision` so ``tracehound explain`` can say which rule
 and what evidence made a segment a parameter.
 """
@@ -24,7 +34,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from tracehound.pipeline.segments import SHORT_INT_DIGITS, is_placeholder, value_form
+from tracehound.pipeline.segments import (
+    SHORT_INT_DIGITS,
+    is_placeholder,
+    parameter_of,
+    segment_matches,
+    split_custom_method,
+    value_form,
+)
 from tracehound.profiles.endpoint import EndpointProfile
 from tracehound.profiles.schema import SchemaNode
 
@@ -143,7 +160,7 @@ class ReferenceTemplates:
             for want, have in zip(segs, concrete, strict=True):
                 if is_placeholder(want):
                     continue
-                if want != have:
+                if not segment_matches(want, have):
                     break
                 literals += 1
             else:
@@ -166,17 +183,54 @@ def infer_templates(
         if ref is not None:
             decisions = tuple(
                 SegmentDecision(s, "reference", "a template from the reference spec or config")
-                if is_placeholder(s)
+                if parameter_of(s) is not None
                 else SegmentDecision(s, "literal", "literal in the reference template")
                 for s in ref
             )
             result[(obs.method, obs.segments)] = Template(ref, decisions)
         else:
             root.add(obs)
+    _split_custom_methods(root)
     context = _Context(keep, _recurrence(root))
     _resolve(root, (), (), context, result)
+    _join_custom_methods(result)
+    _type_parameters(result)
     _name_parameters(result)
     return result
+
+
+def _is_verb(seg: str) -> bool:
+    """A custom method's ``:verb`` as it sits in the trie, below its value."""
+    return seg.startswith(":")
+
+
+def _split_custom_methods(node: _Node) -> None:
+    """Move ``value:verb`` children to ``value`` -> ``:verb`` where they read as custom methods.
+
+    ``images:annotate`` next to ``files:annotate`` splits too and stays literal unless its value
+    part is merged with siblings; ``user:alice`` beside ``user:bob`` (a namespace, not a verb)
+    does not, as no value part shares a verb.
+    """
+    candidates: dict[str, tuple[str, str]] = {}
+    for seg in node.children:
+        parts = split_custom_method(seg)
+        if parts is not None:
+            candidates[seg] = parts
+    if candidates:
+        values: dict[str, set[str]] = {}
+        for value, verb in candidates.values():
+            values.setdefault(verb, set()).add(value)
+        for seg, (value, verb) in candidates.items():
+            if is_placeholder(value) or len(values[verb]) >= 2 or value in node.children:
+                child = node.children.pop(seg)
+                holder = node.children.setdefault(value, _Node())
+                mine = holder.children.get(":" + verb)
+                if mine is None:
+                    holder.children[":" + verb] = child
+                else:
+                    mine.absorb(child)
+    for child in node.children.values():
+        _split_custom_methods(child)
 
 
 @dataclass(frozen=True)
@@ -199,7 +253,7 @@ def _recurrence(root: _Node) -> dict[str, int]:
         name, node = stack.pop()
         parent = "{}" if is_placeholder(name) else name
         for seg, child in node.children.items():
-            if not is_placeholder(seg):
+            if not is_placeholder(seg) and not _is_verb(seg):
                 parents.setdefault(seg, set()).add(parent)
             stack.append((seg, child))
     return {w: len(p) for w, p in parents.items()}
@@ -218,7 +272,7 @@ def _resolve(
         return
     depth = len(prefix)
     placeholders = [s for s in node.children if is_placeholder(s)]
-    words = [s for s in node.children if not is_placeholder(s) and (*prefix, s) not in context.keep]
+    words = [s for s in node.children if not is_placeholder(s) and not _is_verb(s) and (*prefix, s) not in context.keep]
     merged: list[str] = []
     decision: SegmentDecision | None = None
     if placeholders:
@@ -259,13 +313,12 @@ def _resolve(
     literal_children = [s for s in node.children if s not in merged]
     for seg in literal_children:
         child = node.children[seg]
-        _resolve(
-            child,
-            (*prefix, seg),
-            (*decisions, SegmentDecision(seg, "literal", "a word with its own behaviour")),
-            context,
-            result,
+        why = (
+            SegmentDecision(seg, "custom method", "a ':verb' suffix after the value (AIP-136)")
+            if _is_verb(seg)
+            else SegmentDecision(seg, "literal", "a word with its own behaviour")
         )
+        _resolve(child, (*prefix, seg), (*decisions, why), context, result)
     if merged and decision is not None:
         combined = _Node()
         for seg in merged:
@@ -561,10 +614,73 @@ def parameter_name(parent: str | None, kind: str) -> str:
     """``/users/{userId}``: named after the parent segment; ``date`` and ``email`` by kind."""
     if kind in ("date", "email"):
         return kind
-    if parent is None or is_placeholder(parent) or not any(c.isalpha() for c in parent):
+    if parent is None or parameter_of(parent) is not None or not any(c.isalpha() for c in parent):
         return "id"
     base = _camel(singular(parent))
     return f"{base}Id" if base else "id"
+
+
+def _join_custom_methods(result: dict[tuple[str, tuple[str, ...]], Template]) -> None:
+    """Join every trie ``:verb`` to the value before it: one segment per path segment again."""
+    for key, template in list(result.items()):
+        if not any(_is_verb(s) for s in template.segments):
+            continue
+        segments: list[str] = []
+        decisions: list[SegmentDecision] = []
+        for seg, dec in zip(template.segments, template.decisions, strict=True):
+            if _is_verb(seg) and segments:
+                last = decisions[-1]
+                segments[-1] += seg
+                evidence = f"{last.evidence}; followed by a custom method (AIP-136)"
+                decisions[-1] = SegmentDecision(segments[-1], last.rule, evidence)
+            else:
+                segments.append(seg)
+                decisions.append(dec)
+        result[key] = Template(tuple(segments), tuple(decisions))
+
+
+def _type_parameters(result: dict[tuple[str, tuple[str, ...]], Template]) -> None:
+    """Type each inferred parameter by the values of the endpoint it ends in.
+
+    Values of several parameters may share a position (``/v3/{name}`` with slugs beside
+    ``/v3/{parent}:translateText`` with integers): a type from the whole position would be wrong
+    for both, one from the provisional paths merged into the final endpoint is not.
+    """
+    groups: dict[tuple[str, tuple[str, ...]], list[tuple[tuple[str, ...], Template]]] = {}
+    for (method, provisional), template in result.items():
+        shape = tuple(_skeleton(s) for s in template.segments)
+        groups.setdefault((method, shape), []).append((provisional, template))
+    for (method, _), members in groups.items():
+        kinds: dict[int, set[str]] = {}
+        for provisional, template in members:
+            for i, (seg, dec) in enumerate(zip(template.segments, template.decisions, strict=True)):
+                if dec.rule != "reference" and parameter_of(seg) is not None and i < len(provisional):
+                    kinds.setdefault(i, set()).add(_value_kind(provisional[i], seg))
+        for provisional, template in members:
+            segments = list(template.segments)
+            for i, found in kinds.items():
+                kind = next(iter(found)) if len(found) == 1 else "str"
+                parts = split_custom_method(segments[i])
+                suffix = f":{parts[1]}" if parts is not None and not is_placeholder(segments[i]) else ""
+                segments[i] = "{" + kind + "}" + suffix
+            result[(method, provisional)] = Template(tuple(segments), template.decisions)
+
+
+def _skeleton(seg: str) -> str:
+    """A template segment with its parameter's kind erased: ``{int}:cancel`` reads ``{}:cancel``."""
+    name = parameter_of(seg)
+    return seg if name is None else "{}" + seg[len(name) + 2 :]
+
+
+def _value_kind(provisional: str, template_seg: str) -> str:
+    """The kind of a provisional segment's value: its placeholder's, else ``int`` or ``str``."""
+    value = provisional
+    if not is_placeholder(template_seg):
+        parts = split_custom_method(provisional)
+        value = parts[0] if parts is not None else provisional
+    if is_placeholder(value):
+        return value[1:-1]
+    return "int" if value.isdigit() else "str"
 
 
 def _name_parameters(result: dict[tuple[str, tuple[str, ...]], Template]) -> None:
@@ -575,17 +691,20 @@ def _name_parameters(result: dict[tuple[str, tuple[str, ...]], Template]) -> Non
         decisions: list[SegmentDecision] = []
         kinds: list[str | None] = []
         for i, (seg, dec) in enumerate(zip(template.segments, template.decisions, strict=True)):
-            kinds.append(seg[1:-1] if is_placeholder(seg) and dec.rule != "reference" else None)
-            if is_placeholder(seg) and dec.rule != "reference":
+            held = parameter_of(seg)
+            inferred = held is not None and dec.rule != "reference"
+            kinds.append(held if inferred else None)
+            if held is not None and inferred:
+                suffix = seg[len(held) + 2 :]
                 parent = template.segments[i - 1] if i else None
-                name = parameter_name(parent, seg[1:-1])
+                name = parameter_name(parent, held)
                 unique, n = name, 2
                 while unique in names:
                     unique, n = f"{name}{n}", n + 1
                 names.append(unique)
-                seg = "{" + unique + "}"
-            elif is_placeholder(seg):
-                names.append(seg[1:-1])
+                seg = "{" + unique + "}" + suffix
+            elif held is not None:
+                names.append(held)
             out.append(seg)
             decisions.append(SegmentDecision(seg, dec.rule, dec.evidence))
         result[key] = Template(tuple(out), tuple(decisions), tuple(kinds))

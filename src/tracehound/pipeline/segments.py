@@ -4,6 +4,12 @@ This is the per-transaction half of templating and needs no state: a segment who
 integer, UUID, hash, date, email or opaque token is a parameter whatever its siblings are. Words
 (``users``, ``search``, ``alice``) are kept literal here; whether a set of sibling words is really
 one parameter is decided later, over the whole picture, by ``analyzer.templating``.
+
+A segment may hold a parameter and a literal: a custom method (Google's AIP-136) appends a verb
+to a resource, ``/v3/{parent}:translateText``. Its value part is typed as a segment of its own
+(``{int}:translateText``); the template keeps the ``:verb`` suffix literal. A segment carrying a
+decoded ``%2F`` (``projects%2Fp1``, GitLab's ``group%2Fproject``) is a value: path names are
+never written with an encoded slash.
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+){2,}")
 _HANDLE = re.compile(r"[a-z][a-z._]{2,}\d{2,4}")
 _ACRONYM_WORD = re.compile(r"[A-Z]{2,}[A-Z][a-z]{2,}")
 _WORD_CHARS = re.compile(r"[A-Za-z0-9_\-.~]+")
+_CUSTOM_METHOD = re.compile(r"([^:]+):([a-z][A-Za-z0-9]*)")
 
 SHORT_INT_DIGITS = 2
 """Integers this short (``/2/tweets``, ``/v1/1/``) may be versions: the analyzer decides."""
@@ -52,6 +59,8 @@ def segment_kind(seg: str) -> str | None:
         if _NUMBER.fullmatch(seg):
             return None if _VERSION.fullmatch(seg) else "int"
     if seg.startswith("{") and seg.endswith("}"):
+        return "str"
+    if "/" in seg:
         return "str"
     if n >= 32 and _UUID.fullmatch(seg):
         return "uuid"
@@ -163,6 +172,39 @@ def value_form(seg: str) -> str | None:
     return None
 
 
+def split_custom_method(seg: str) -> tuple[str, str] | None:
+    """``(value, verb)`` of a segment shaped as a custom method (``{int}:cancel``), else None.
+
+    The verb is one lower-camelCase word after the only colon (``:batchGet``), as AIP-136 writes
+    them; ``urn:isbn:1``, ``12:30`` or ``fe80::1`` are not custom methods.
+    """
+    if ":" not in seg:
+        return None
+    m = _CUSTOM_METHOD.fullmatch(seg)
+    return (m.group(1), m.group(2)) if m else None
+
+
+def parameter_of(seg: str) -> str | None:
+    """The parameter name a template segment holds: ``{userId}``, or ``{name}:cancel``; else None."""
+    if is_placeholder(seg):
+        return seg[1:-1]
+    parts = split_custom_method(seg)
+    if parts is not None and is_placeholder(parts[0]):
+        return parts[0][1:-1]
+    return None
+
+
+def segment_matches(template_seg: str, seg: str) -> bool:
+    """Whether a concrete (or provisional) segment fits a template segment."""
+    if template_seg == seg or is_placeholder(template_seg):
+        return True
+    parts = split_custom_method(template_seg)
+    if parts is None or not is_placeholder(parts[0]):
+        return False
+    have = split_custom_method(seg)
+    return have is not None and have[1] == parts[1]
+
+
 def placeholder(kind: str) -> str:
     return "{" + kind + "}"
 
@@ -175,6 +217,11 @@ def provisional_segments(segments: tuple[str, ...]) -> tuple[str, ...]:
     """The path with every id-like segment replaced by its ``{kind}`` placeholder."""
     out = []
     for seg in segments:
+        parts = split_custom_method(seg) if ":" in seg else None
+        if parts is not None:
+            value_kind = segment_kind(parts[0])
+            out.append(seg if value_kind is None else f"{placeholder(value_kind)}:{parts[1]}")
+            continue
         kind = segment_kind(seg)
         out.append(seg if kind is None else placeholder(kind))
     return tuple(out)

@@ -10,6 +10,7 @@ from typing import Any
 from tracehound.analyzer.inventory import Endpoint, Finding, Inventory
 from tracehound.analyzer.risk import risk_of
 from tracehound.model import OWASP_CATEGORY, DetectionType
+from tracehound.pipeline.segments import parameter_of
 from tracehound.profiles.schema import SchemaNode
 from tracehound.report.schema import to_json_schema
 
@@ -46,11 +47,12 @@ def parameters(ep: Endpoint) -> list[dict[str, Any]]:
     prof = ep.profile
     out: list[dict[str, Any]] = []
     for i, seg in enumerate(ep.template.segments):
-        if not (seg.startswith("{") and seg.endswith("}")):
+        name = parameter_of(seg)
+        if name is None:
             continue
         kind = ep.template.kinds[i] if i < len(ep.template.kinds) else None
         ptype, fmt = _path_type(kind, prof.path_params.get(str(i)))
-        out.append({"name": seg[1:-1], "in": "path", "type": ptype, "format": fmt, "required": True})
+        out.append({"name": name, "in": "path", "type": ptype, "format": fmt, "required": True})
     total = max(prof.count, 1)
     for name, node in sorted(prof.query.items()):
         repeated = prof.query_repeats.get(name, 0) > 0

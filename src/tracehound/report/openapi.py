@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from tracehound.analyzer.inventory import Endpoint
@@ -72,7 +73,8 @@ def _operation(ep: Endpoint) -> dict[str, Any]:
 
 
 def _operation_id(ep: Endpoint) -> str:
-    words = [s.strip("{}") for s in ep.template.segments] or ["root"]
+    # ``{name}:cancel`` gives ``Name`` and ``Cancel``: an id made of letters and digits only.
+    words = [w for s in ep.template.segments for w in re.split(r"[^A-Za-z0-9_]+", s)] or ["root"]
     return ep.method.lower() + "".join(w[:1].upper() + w[1:] for w in words if w)
 
 
