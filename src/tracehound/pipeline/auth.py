@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import json
 
@@ -43,8 +44,14 @@ def _norm(name: str) -> str:
 
 def credential_headers(headers: dict[str, str]) -> list[str]:
     """Names of non-standard request headers that carry a credential."""
+    return list(_credential_names(tuple(headers)))
+
+
+@functools.lru_cache(maxsize=4096)
+def _credential_names(names: tuple[str, ...]) -> tuple[str, ...]:
+    """Clients send the same header names over and over: the answer is remembered per name set."""
     out = []
-    for name in headers:
+    for name in names:
         if name in API_KEY_HEADERS:
             out.append(name)
         elif name not in ("authorization", "cookie", "proxy-authorization") and (
@@ -53,7 +60,7 @@ def credential_headers(headers: dict[str, str]) -> list[str]:
             norm = _norm(name)
             if any(k in norm for k in _KEYWORDS) and "idempotency" not in norm:
                 out.append(name)
-    return out
+    return tuple(out)
 
 
 def auth_schemes(ex: Exchange) -> list[str]:

@@ -147,8 +147,10 @@ def fold(
         node = _node(profile.query, name)
         if is_secret_name(name):
             _count_only(node)
-        else:
+        elif deep:
             node.observe(coerce_scalar(value))
+        else:
+            node.count += 1
 
     secret_headers = credential_headers(ex.headers)
     for name, value in ex.headers.items():
@@ -156,8 +158,10 @@ def fold(
             node = _node(profile.headers, name)
             if name in secret_headers or is_secret_name(name):
                 _count_only(node)
-            else:
+            elif deep:
                 node.observe(value)
+            else:
+                node.count += 1
     for name, _ in ex.cookies:
         profile.cookies[name] = profile.cookies.get(name, 0) + 1
     for scheme in auth_schemes(ex):

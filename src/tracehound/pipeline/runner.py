@@ -118,7 +118,8 @@ class Pipeline:
             profile = deltas.endpoints[key] = EndpointProfile()
         deep = self.sampling.deep(profile.count, tx)
 
-        request = list(request_fields(ex))
+        needs_fields = self.classifier is not None or self.inspectors or self.behaviour is not None
+        request = list(request_fields(ex)) if needs_fields else []
         hits: list[SensitiveHit] = []
         locations: list[str] = []
         if self.classifier is not None:

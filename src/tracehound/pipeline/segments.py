@@ -14,6 +14,7 @@ never written with an encoded slash.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 
@@ -41,6 +42,7 @@ SHORT_INT_DIGITS = 2
 """Integers this short (``/2/tweets``, ``/v1/1/``) may be versions: the analyzer decides."""
 
 
+@functools.lru_cache(maxsize=65_536)
 def segment_kind(seg: str) -> str | None:
     """The id kind of a segment value, or None when it reads as a word (a literal candidate)."""
     n = len(seg)
