@@ -235,3 +235,15 @@ def test_custom_method_templates_report_path_parameters_and_valid_openapi() -> N
     assert detect.rename_location("request.path.#1") == "request.path.v3Id"
     assert [(p["name"], p["in"], p["type"]) for p in parameters(detect)] == [("v3Id", "path", "integer")]
     validate(openapi_document("t.example", inventory.services["t.example"]))
+
+
+def test_format_suffix_after_an_id_stays_literal() -> None:
+    observed = [_observed("GET", f"/media/{n}.json", USER) for n in (29306, 76262, 802933)]
+    observed += [_observed("GET", f"/media/{n}.xml", USER) for n in (29306, 76262)]
+    observed.append(_observed("GET", "/media/mostPopular.json", {"results": [], "total": 1, "page": 2}))
+    result = infer_templates(observed)
+    paths = {_ORIGINAL[id(o)]: result[(o.method, o.segments)] for o in observed}
+    assert paths["/media/76262.json"].path == "/media/{mediaId}.json"
+    assert paths["/media/76262.xml"].path == "/media/{mediaId}.xml"
+    assert paths["/media/mostPopular.json"].path == "/media/mostPopular.json"
+    assert paths["/media/76262.json"].decisions[1].evidence.endswith("followed by a format suffix")

@@ -127,6 +127,10 @@ def test_splits_custom_methods(segment: str, parts: tuple[str, str] | None) -> N
         (("v3", "floor-past-land:cancel"), ("v3", "floor-past-land:cancel")),
         (("images:annotate",), ("images:annotate",)),
         (("projects", "group/project"), ("projects", "{str}")),
+        (("media", "29306.json"), ("media", "{int}.json")),
+        (("media", "5f2b8c9e1a3d4f6b7c8d9e0f.xml"), ("media", "{hex}.xml")),
+        (("media", "tags.json"), ("media", "tags.json")),
+        (("files", "photo.png"), ("files", "photo.png")),
     ],
 )
 def test_types_value_part_of_custom_methods_and_encoded_slashes(
@@ -137,7 +141,14 @@ def test_types_value_part_of_custom_methods_and_encoded_slashes(
 
 @pytest.mark.parametrize(
     ("segment", "name"),
-    [("{userId}", "userId"), ("{name}:cancel", "name"), ("users", None), ("images:annotate", None)],
+    [
+        ("{userId}", "userId"),
+        ("{name}:cancel", "name"),
+        ("{mediaId}.json", "mediaId"),
+        ("users", None),
+        ("images:annotate", None),
+        ("tags.json", None),
+    ],
 )
 def test_parameter_of_template_segments(segment: str, name: str | None) -> None:
     assert parameter_of(segment) == name

@@ -39,7 +39,7 @@ from tracehound.pipeline.segments import (
     is_placeholder,
     parameter_of,
     segment_matches,
-    split_custom_method,
+    split_suffix,
     value_form,
 )
 from tracehound.profiles.endpoint import EndpointProfile
@@ -199,9 +199,19 @@ def infer_templates(
     return result
 
 
+_SUFFIX = "\x00"
+"""Marks a literal suffix (``:verb``, ``.json``) moved below its value in the trie."""
+
+
+_SUFFIX_RULES = {
+    True: ("custom method", "a ':verb' suffix after the value (AIP-136)"),
+    False: ("format suffix", "a response format extension after an id"),
+}
+
+
 def _is_verb(seg: str) -> bool:
-    """A custom method's ``:verb`` as it sits in the trie, below its value."""
-    return seg.startswith(":")
+    """A custom method's ``:verb`` (or a format suffix) as it sits in the trie, below its value."""
+    return seg.startswith(_SUFFIX)
 
 
 def _split_custom_methods(node: _Node) -> None:
@@ -213,8 +223,8 @@ def _split_custom_methods(node: _Node) -> None:
     """
     candidates: dict[str, tuple[str, str]] = {}
     for seg in node.children:
-        parts = split_custom_method(seg)
-        if parts is not None:
+        parts = split_suffix(seg)
+        if parts is not None and (parts[1][0] == ":" or is_placeholder(parts[0])):
             candidates[seg] = parts
     if candidates:
         values: dict[str, set[str]] = {}
@@ -224,9 +234,9 @@ def _split_custom_methods(node: _Node) -> None:
             if is_placeholder(value) or len(values[verb]) >= 2 or value in node.children:
                 child = node.children.pop(seg)
                 holder = node.children.setdefault(value, _Node())
-                mine = holder.children.get(":" + verb)
+                mine = holder.children.get(_SUFFIX + verb)
                 if mine is None:
-                    holder.children[":" + verb] = child
+                    holder.children[_SUFFIX + verb] = child
                 else:
                     mine.absorb(child)
     for child in node.children.values():
@@ -314,7 +324,7 @@ def _resolve(
     for seg in literal_children:
         child = node.children[seg]
         why = (
-            SegmentDecision(seg, "custom method", "a ':verb' suffix after the value (AIP-136)")
+            SegmentDecision(seg, *_SUFFIX_RULES[seg[len(_SUFFIX)] == ":"])
             if _is_verb(seg)
             else SegmentDecision(seg, "literal", "a word with its own behaviour")
         )
@@ -630,8 +640,8 @@ def _join_custom_methods(result: dict[tuple[str, tuple[str, ...]], Template]) ->
         for seg, dec in zip(template.segments, template.decisions, strict=True):
             if _is_verb(seg) and segments:
                 last = decisions[-1]
-                segments[-1] += seg
-                evidence = f"{last.evidence}; followed by a custom method (AIP-136)"
+                segments[-1] += seg[len(_SUFFIX) :]
+                evidence = f"{last.evidence}; followed by a {_SUFFIX_RULES[seg[len(_SUFFIX)] == ':'][0]}"
                 decisions[-1] = SegmentDecision(segments[-1], last.rule, evidence)
             else:
                 segments.append(seg)
@@ -660,8 +670,8 @@ def _type_parameters(result: dict[tuple[str, tuple[str, ...]], Template]) -> Non
             segments = list(template.segments)
             for i, found in kinds.items():
                 kind = next(iter(found)) if len(found) == 1 else "str"
-                parts = split_custom_method(segments[i])
-                suffix = f":{parts[1]}" if parts is not None and not is_placeholder(segments[i]) else ""
+                parts = split_suffix(segments[i])
+                suffix = parts[1] if parts is not None and not is_placeholder(segments[i]) else ""
                 segments[i] = "{" + kind + "}" + suffix
             result[(method, provisional)] = Template(tuple(segments), template.decisions)
 
@@ -676,7 +686,7 @@ def _value_kind(provisional: str, template_seg: str) -> str:
     """The kind of a provisional segment's value: its placeholder's, else ``int`` or ``str``."""
     value = provisional
     if not is_placeholder(template_seg):
-        parts = split_custom_method(provisional)
+        parts = split_suffix(provisional)
         value = parts[0] if parts is not None else provisional
     if is_placeholder(value):
         return value[1:-1]

@@ -9,7 +9,8 @@ A segment may hold a parameter and a literal: a custom method (Google's AIP-136)
 to a resource, ``/v3/{parent}:translateText``. Its value part is typed as a segment of its own
 (``{int}:translateText``); the template keeps the ``:verb`` suffix literal. A segment carrying a
 decoded ``%2F`` (``projects%2Fp1``, GitLab's ``group%2Fproject``) is a value: path names are
-never written with an encoded slash.
+never written with an encoded slash. A response format after an id (``/media/{id}.json``) is
+kept the same way, as a literal suffix.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ _HANDLE = re.compile(r"[a-z][a-z._]{2,}\d{2,4}")
 _ACRONYM_WORD = re.compile(r"[A-Z]{2,}[A-Z][a-z]{2,}")
 _WORD_CHARS = re.compile(r"[A-Za-z0-9_\-.~]+")
 _CUSTOM_METHOD = re.compile(r"([^:]+):([a-z][A-Za-z0-9]*)")
+_FORMAT_SUFFIX = re.compile(r"(.+)(\.(?:json|jsonp|xml|csv|tsv|yaml|yml|html|txt|rss|atom))")
 
 SHORT_INT_DIGITS = 2
 """Integers this short (``/2/tweets``, ``/v1/1/``) may be versions: the analyzer decides."""
@@ -186,11 +188,22 @@ def split_custom_method(seg: str) -> tuple[str, str] | None:
     return (m.group(1), m.group(2)) if m else None
 
 
+def split_suffix(seg: str) -> tuple[str, str] | None:
+    """``(value, suffix)`` of a segment with a literal suffix: ``:verb`` or a format ``.json``."""
+    if ":" in seg:
+        parts = split_custom_method(seg)
+        return (parts[0], ":" + parts[1]) if parts else None
+    if "." in seg:
+        m = _FORMAT_SUFFIX.fullmatch(seg)
+        return (m.group(1), m.group(2)) if m else None
+    return None
+
+
 def parameter_of(seg: str) -> str | None:
-    """The parameter name a template segment holds: ``{userId}``, or ``{name}:cancel``; else None."""
+    """The parameter name a template segment holds: ``{userId}``, ``{name}:cancel``; else None."""
     if is_placeholder(seg):
         return seg[1:-1]
-    parts = split_custom_method(seg)
+    parts = split_suffix(seg)
     if parts is not None and is_placeholder(parts[0]):
         return parts[0][1:-1]
     return None
@@ -200,10 +213,10 @@ def segment_matches(template_seg: str, seg: str) -> bool:
     """Whether a concrete (or provisional) segment fits a template segment."""
     if template_seg == seg or is_placeholder(template_seg):
         return True
-    parts = split_custom_method(template_seg)
+    parts = split_suffix(template_seg)
     if parts is None or not is_placeholder(parts[0]):
         return False
-    have = split_custom_method(seg)
+    have = split_suffix(seg)
     return have is not None and have[1] == parts[1]
 
 
@@ -219,11 +232,12 @@ def provisional_segments(segments: tuple[str, ...]) -> tuple[str, ...]:
     """The path with every id-like segment replaced by its ``{kind}`` placeholder."""
     out = []
     for seg in segments:
-        parts = split_custom_method(seg) if ":" in seg else None
+        parts = split_suffix(seg)
         if parts is not None:
             value_kind = segment_kind(parts[0])
-            out.append(seg if value_kind is None else f"{placeholder(value_kind)}:{parts[1]}")
-            continue
+            if value_kind is not None or parts[1][0] == ":":
+                out.append(seg if value_kind is None else placeholder(value_kind) + parts[1])
+                continue
         kind = segment_kind(seg)
         out.append(seg if kind is None else placeholder(kind))
     return tuple(out)
