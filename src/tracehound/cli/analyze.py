@@ -124,7 +124,8 @@ def analyze(
         report = report_of(store, inventory, settings, result, classifier)
         write_reports(report, inventory, json_out, openapi_dir, sarif_out, html_out)
         if not quiet and json_out != "-":
-            render_summary(report, Console())
+            # A pipe or CI log has no width: use one wide enough for paths rather than 80 columns.
+            render_summary(report, Console() if sys.stdout.isatty() else Console(width=160))
         store.close()
     except TracehoundError as exc:
         click.echo(f"error: {exc}", err=True)

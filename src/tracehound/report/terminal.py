@@ -36,7 +36,8 @@ def render_summary(report: dict[str, Any], console: Console) -> None:
             st = ep["status"]
             klass = [sum(n for code, n in st.items() if code.startswith(d)) for d in "245"]
             lat = ep["latency_ms"]["p95"] if ep["latency_ms"] else None
-            sens = sorted({x["type"] for x in ep["sensitive"]})
+            # Credentials in the Authorization header are the auth column's business.
+            sens = sorted({x["type"] for x in ep["sensitive"] if x["location"] != "request.header.authorization"})
             origin = "" if ep["origin"] == "observed" else f" [dim]({ep['origin']})[/dim]"
             table.add_row(
                 ep["method"],
@@ -55,7 +56,7 @@ def render_summary(report: dict[str, Any], console: Console) -> None:
     if findings:
         table = Table(title="Findings", title_justify="left")
         for col in ("severity", "type", "owasp", "endpoint", "location", "count"):
-            table.add_column(col)
+            table.add_column(col, overflow="fold")
         for f in findings[:MAX_ROWS]:
             style = _SEVERITY_STYLE.get(f["severity"], "")
             table.add_row(
