@@ -95,7 +95,9 @@ class MassAssignmentDetector(BehaviourDetector):
             if name.lower().replace("_", "").replace("-", "") not in PRIVILEGED:
                 continue
             done.add(location)
-            if _has_path(profile.request_body, path):
+            # The body schema may be folded from a sample of bodies (runner.Sampling); the
+            # positive model sees every one, so a field it has learned is known either way.
+            if _has_path(profile.request_body, path) or (seen.learned is not None and location in seen.learned.params):
                 continue
             shown = redact_text(f"{name}={value!s}"[:60])
             out.append(
