@@ -25,6 +25,7 @@ import socket
 import time
 from typing import Any
 
+from tracehound.analyzer.behaviour import behaviour_findings
 from tracehound.analyzer.inventory import build_inventory
 from tracehound.classifiers.engine import SensitiveDataEngine
 from tracehound.cluster.alerts import Alert, AlertSender, finding_key
@@ -32,9 +33,11 @@ from tracehound.cluster.logging import event
 from tracehound.cluster.metrics import Metrics
 from tracehound.cluster.store_thread import StoreThread
 from tracehound.config import Settings
+from tracehound.detectors.behaviour_engine import BehaviourEngine
 from tracehound.errors import StoreError
 from tracehound.model import SensitiveType, Severity
 from tracehound.pipeline.stages import build_classifier
+from tracehound.profiles.behaviour import STATE_NAME, decode_state
 from tracehound.report.json_report import RunSummary, build_report
 from tracehound.report.openapi import openapi_document
 from tracehound.store.base import Store
@@ -52,9 +55,21 @@ def default_holder() -> str:
 
 
 def analyze_tenant(store: Store, settings: Settings, tenant: str, classifier: SensitiveDataEngine) -> dict[str, Any]:
-    """Build and publish ``tenant``'s inventory; returns the report."""
+    """Build and publish ``tenant``'s inventory; returns the report.
+
+    Cross-request verdicts (BOLA, enumeration, rate abuse, credential stuffing...) are judged
+    here, over the behaviour state every worker's deltas merged into, not by any one worker.
+    """
     endpoints = store.load_endpoints(tenant)
     findings = store.load_findings(tenant)
+    state = decode_state(store.get_state(tenant, STATE_NAME))
+    if state.endpoints:
+        detectors = BehaviourEngine(disabled=settings.detection.disabled).detectors
+        for key, stats in behaviour_findings(state, detectors).items():
+            if key in findings:
+                findings[key].merge(stats)
+            else:
+                findings[key] = stats
     inventory = build_inventory(
         endpoints, findings, (), pinned=settings.templates.pin, keep_literal=settings.templates.keep_literal
     )

@@ -38,9 +38,11 @@ from tracehound.cluster.logging import event
 from tracehound.cluster.metrics import Metrics
 from tracehound.cluster.store_thread import StoreThread
 from tracehound.config import Settings
+from tracehound.detectors.behaviour_engine import BehaviourEngine
 from tracehound.errors import BusError, StoreError
 from tracehound.pipeline.runner import Deltas, Pipeline
 from tracehound.pipeline.stages import build_pipeline
+from tracehound.profiles.behaviour import STATE_NAME, decode_state, encode_state
 from tracehound.store.base import Store
 
 __all__ = ["Worker", "fold_batches"]
@@ -48,6 +50,8 @@ __all__ = ["Worker", "fold_batches"]
 log = logging.getLogger(__name__)
 
 LAG_INTERVAL_S = 5.0
+BASELINE_REFRESH_S = 60.0
+"""How long a worker judges a tenant against the baseline it loaded before reloading it."""
 
 
 @dataclass
@@ -91,10 +95,16 @@ def fold_batches(messages: Sequence[Message], new_pipeline: PipelineFactory) -> 
     for tenant, pipeline in pipelines.items():
         deltas = pipeline.flush()
         folds[tenant].deltas = deltas
-        states = getattr(deltas, "states", None)
-        if states:
-            folds[tenant].states = dict(states)
+        if deltas.behaviour is not None and deltas.behaviour.endpoints:
+            folds[tenant].states = {STATE_NAME: encode_state(deltas.behaviour)}
     return folds
+
+
+def merge_behaviour_state(name: str, stored: bytes | None, delta: bytes) -> bytes:
+    """The store's merge of a worker's behaviour delta into the tenant's state (same transaction)."""
+    state = decode_state(stored)
+    state.merge(decode_state(delta))
+    return encode_state(state)
 
 
 class Worker:
@@ -120,16 +130,34 @@ class Worker:
         self.thread = store_thread or StoreThread(f"{name}-store")
         self.consumer = bus.consumer(self.options.durable)
         self._base: Pipeline | None = None
+        self._engines: dict[str, tuple[BehaviourEngine, float]] = {}
         self._pipeline_factory = pipeline_factory or self._default_pipeline
         self._detector_errors: Counter[str] = Counter()
         self.last_ok = time.monotonic()
         self.problem: dict[str, str] = {}
 
     def _default_pipeline(self, tenant: str) -> Pipeline:
-        # The classifier and signature engines are compiled once and shared: only deltas are per fold.
+        # The classifier and signature engines are compiled once and shared; deltas are per fold, and
+        # behaviour engines per tenant (they hold that tenant's learned baseline, never another's).
         if self._base is None:
             self._base = build_pipeline(self.settings)
-        return dataclasses.replace(self._base, deltas=Deltas())
+        return dataclasses.replace(self._base, deltas=Deltas(), behaviour=self._behaviour_for(tenant))
+
+    def _behaviour_for(self, tenant: str) -> BehaviourEngine:
+        """The tenant's behaviour engine, primed with what the store learned (refreshed periodically)."""
+        now = time.monotonic()
+        cached = self._engines.get(tenant)
+        if cached is not None and now - cached[1] < BASELINE_REFRESH_S:
+            return cached[0]
+        engine = BehaviourEngine(disabled=self.settings.detection.disabled)
+        try:
+            engine.prime(self.store.load_endpoints(tenant), decode_state(self.store.get_state(tenant, STATE_NAME)))
+        except StoreError as exc:
+            event(log, "worker.baseline_unavailable", logging.WARNING, tenant=tenant, error=str(exc))
+            if cached is not None:
+                return cached[0]
+        self._engines[tenant] = (engine, now)
+        return engine
 
     async def run(self, stop: asyncio.Event) -> None:
         event(log, "worker.started", name=self.name, stream=self.bus.stream, durable=self.options.durable)
@@ -230,8 +258,7 @@ class Worker:
         return committed
 
     def _merge_state(self) -> Any:
-        base = self._base
-        return getattr(base, "merge_state", None) if base is not None else None
+        return merge_behaviour_state
 
     def _count_detector_errors(self) -> None:
         if self._base is None:
