@@ -53,3 +53,18 @@ def test_yaml_is_loaded_safely(tmp_path: Path) -> None:
     cfg.write_text("tenant: !!python/object/apply:os.system ['echo pwned']\n")
     with pytest.raises(ConfigError):
         load_settings(cfg, environ={})
+
+
+def test_disabled_detectors_are_switched_off_and_unknown_ids_rejected(tmp_path: Path) -> None:
+    from tracehound.pipeline.stages import build_signatures
+
+    cfg = tmp_path / "th.yaml"
+    cfg.write_text("detection:\n  disabled: [sqli, bola]\n")
+    engine = build_signatures(load_settings(cfg, environ={}))
+    assert "sqli" not in engine.detector_ids and "xss" in engine.detector_ids
+    cfg.write_text("detection:\n  disabled: [sqlinjection]\n")
+    with pytest.raises(ConfigError, match="sqlinjection"):
+        build_signatures(load_settings(cfg, environ={}))
+    cfg.write_text("detection:\n  sensitivity: 9\n")
+    with pytest.raises(ConfigError, match="sensitivity"):
+        build_signatures(load_settings(cfg, environ={}))
