@@ -247,3 +247,47 @@ def test_format_suffix_after_an_id_stays_literal() -> None:
     assert paths["/media/76262.xml"].path == "/media/{mediaId}.xml"
     assert paths["/media/mostPopular.json"].path == "/media/mostPopular.json"
     assert paths["/media/76262.json"].decisions[1].evidence.endswith("followed by a format suffix")
+
+
+COLLECTIONS = ["devices", "groups", "services", "actions", "history", "monitors", "alerts", "jobs", "sites"]
+
+
+def test_collections_with_their_own_request_mix_stay_literal() -> None:
+    # Same envelope, no fields of their own: only how requests spread below each tells them apart.
+    observed = []
+    for i, name in enumerate(COLLECTIONS):
+        listed, read, written = (60, 2, 0) if i % 3 == 0 else (3, 50, 0) if i % 3 == 1 else (2, 0, 40)
+        if listed:
+            observed.append(_observed("GET", f"/api/{name}", {"items": [], "total": 0}, count=listed))
+        for n in range(2):
+            if read:
+                observed.append(_observed("GET", f"/api/{name}/{1000 + n}", count=read // 2))
+            if written:
+                observed.append(_observed("POST", f"/api/{name}/{1000 + n}/run", count=written // 2))
+    paths = _paths(observed)
+    assert paths["/api/devices"] == "/api/devices"
+    assert paths["/api/groups/1001"] == "/api/groups/{groupId}"
+    assert paths["/api/services/1000/run"] == "/api/services/{serviceId}/run"
+
+
+def test_busy_values_of_one_parameter_share_their_request_mix() -> None:
+    observed = []
+    for i, h in enumerate(HANDLES):
+        scale = 1 + i % 3
+        observed.append(_observed("GET", f"/users/{h}", USER, count=20 * scale))
+        observed.append(_observed("GET", f"/users/{h}/repos", {"repos": []}, count=10 * scale))
+    assert set(_paths(observed).values()) == {"/users/{userId}", "/users/{userId}/repos"}
+
+
+def test_sparse_values_do_not_gather_busy_collections() -> None:
+    slugs = [f"{a}-{b}" for a in ("dark", "cold", "warm", "late") for b in ("show", "fly", "game")]
+    observed = [_observed("PATCH", f"/{s}/{1000 + i}/{2000 + i}") for i, s in enumerate(slugs)]
+    observed += [_observed("GET", f"/{s}/{1000 + i}/{2000 + i}/status") for i, s in enumerate(slugs[:6])]
+    observed.append(_observed("POST", "/secrets/1001/2001/3001", count=200))
+    observed.append(_observed("GET", "/secrets/1001/2001/3001", count=3))
+    observed.append(_observed("GET", "/roles/1001/2001/3001", count=60))
+    observed.append(_observed("DELETE", "/roles/1001/2001/3001", count=5))
+    paths = _paths(observed)
+    assert paths["/secrets/1001/2001/3001"] == "/secrets/{secretId}/{id}/{id2}"
+    assert paths["/roles/1001/2001/3001"] == "/roles/{roleId}/{id}/{id2}"
+    assert paths["/dark-show/1000/2000"] == "/{id}/{id2}/{id3}"

@@ -10,7 +10,8 @@ parameter and names the parameters. The rules, in order, at each position of the
 3. **short integers** - several 1-2 digit siblings are a parameter; a lone one near the root is
    a version (``/2/tweets``) and stays literal;
 4. **sibling cardinality** - sibling words that behave alike (same continuations, same methods,
-   same response fields) and are numerous enough are one parameter;
+   same response fields, requests spread over them in the same proportions) and are numerous
+   enough are one parameter;
 5. otherwise a word is a **literal**: ``/users/me`` beside ``/users/{userId}`` keeps its own
    behaviour and stays an endpoint of its own.
 
@@ -30,6 +31,8 @@ and what evidence made a segment a parameter.
 
 from __future__ import annotations
 
+import functools
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -71,6 +74,11 @@ CONFLICT_SHARE = 0.25
 """Share of a group a member may answer differently from (sampling noise) and stay in it."""
 MAX_WITNESSES = 16
 """Group members a sibling is compared with before it joins a group."""
+DIVERGE_Z = 3.719
+"""Normal quantile of the homogeneity test's level (p = 1e-4): two values of one parameter
+diverge by chance that seldom, so many comparisons per node still rarely split a parameter."""
+DIVERGE_MIN_HITS = 3
+"""Requests each sibling needs before its mix of continuations is compared."""
 
 
 @dataclass(frozen=True)
@@ -389,6 +397,8 @@ class Behaviour:
     hits: int
     id_child: bool
     """Whether ids (typed placeholders) follow the word directly, as below a collection name."""
+    traffic: dict[Shape, int] = field(default_factory=dict)
+    """Requests per continuation (method and abstracted relative path)."""
 
 
 def _behaviours(node: _Node, words: list[str]) -> dict[str, Behaviour]:
@@ -409,14 +419,17 @@ def _behaviours(node: _Node, words: list[str]) -> dict[str, Behaviour]:
             shared[place] = shared.get(place, 0) + 1
     quorum = max(2, len(words) / 2)
     raw: dict[str, tuple[set[Shape], dict[Shape, set[str]], int]] = {}
+    traffic: dict[str, dict[Shape, int]] = {}
     for w, entries in rels.items():
         shapes: set[Shape] = set()
         fields: dict[Shape, set[str]] = {}
         hits = 0
+        counts = traffic[w] = {}
         for rel, obs in entries:
             shape = tuple(_abstract(seg, shared[(i, seg)] >= quorum) for i, seg in enumerate(rel))
             key = (obs.method, shape)
             shapes.add(key)
+            counts[key] = counts.get(key, 0) + obs.profile.count
             # Sparse samples of one deep subtree share its upper levels, whatever the leaves.
             shapes.update(("", shape[:i]) for i in range(1, len(shape)))
             found = _response_fields(obs.profile)
@@ -442,7 +455,7 @@ def _behaviours(node: _Node, words: list[str]) -> dict[str, Behaviour]:
             distinct[key] = frozenset(names)
         id_child = any(is_placeholder(c) for c in node.children[w].children)
         every = {key: frozenset(names) for key, names in fields.items()}
-        out[w] = Behaviour(frozenset(shapes), distinct, every, hits, id_child)
+        out[w] = Behaviour(frozenset(shapes), distinct, every, hits, id_child, traffic[w])
     return out
 
 
@@ -532,7 +545,47 @@ def _conflict(a: Behaviour, b: Behaviour) -> bool:
 
 
 def _alike(a: Behaviour, b: Behaviour) -> bool:
-    return _overlap(a.shapes, b.shapes) >= SIMILAR and not _conflict(a, b)
+    return _overlap(a.shapes, b.shapes) >= SIMILAR and not _conflict(a, b) and not _diverge(a, b)
+
+
+def _diverge(a: Behaviour, b: Behaviour) -> bool:
+    """Whether two siblings spread their requests over continuations too differently to share a handler.
+
+    Requests reach the endpoints below a parameter in proportions that do not depend on its
+    value; collections each have their own mix (``/secrets`` mostly POSTed below, ``/roles``
+    mostly read). Sparse siblings never diverge: they are judged by their shapes alone.
+    """
+    return _divergence(a.traffic, a.hits, b.traffic, b.hits) > 1.0
+
+
+def _divergence(a: dict[Shape, int], na: int, b: dict[Shape, int], nb: int) -> float:
+    """A G-test of homogeneity of two request mixes, as a ratio to its critical value.
+
+    Above 1, the two mixes differ at the level `DIVERGE_Z` stands for; 0 when either side has
+    too few requests to tell.
+    """
+    if min(na, nb) < DIVERGE_MIN_HITS:
+        return 0.0
+    keys = a.keys() | b.keys()
+    if len(keys) < 2:
+        return 0.0
+    total = na + nb
+    g = 0.0
+    for key in keys:
+        ca, cb = a.get(key, 0), b.get(key, 0)
+        col = ca + cb
+        if ca:
+            g += ca * math.log(ca * total / (na * col))
+        if cb:
+            g += cb * math.log(cb * total / (nb * col))
+    return 2 * g / _chi2_critical(len(keys) - 1)
+
+
+@functools.lru_cache(maxsize=256)
+def _chi2_critical(df: int) -> float:
+    """The chi-square value exceeded with the probability `DIVERGE_Z` stands for (Wilson-Hilferty)."""
+    k = float(df)
+    return k * (1 - 2 / (9 * k) + DIVERGE_Z * math.sqrt(2 / (9 * k))) ** 3
 
 
 def _consistent(group: list[str], behaviour: dict[str, Behaviour]) -> list[str]:
@@ -541,8 +594,28 @@ def _consistent(group: list[str], behaviour: dict[str, Behaviour]) -> list[str]:
     Alikeness is not transitive: a sibling with little evidence (one sparse response) is alike
     to everything and would otherwise gather collections that differ from one another. The
     member in conflict with the most others (compared with a bounded sample) leaves first.
+
+    Sparse members cannot diverge from one another by their request mix, but each can from the
+    rest of the group together: a busy collection gathered by a few sparse values leaves, the
+    most divergent first (a bounded number of times).
     """
     members = list(group)
+    pooled: dict[Shape, int] = {}
+    for w in members:
+        _add_traffic(pooled, behaviour[w].traffic, 1)
+    hits = sum(behaviour[w].hits for w in members)
+    for _ in range(MAX_ANCHORS):
+        scores = {
+            w: _divergence(b.traffic, b.hits, _without(pooled, b.traffic), hits - b.hits)
+            for w in members
+            for b in (behaviour[w],)
+        }
+        worst = max(members, key=lambda w: (scores[w], -members.index(w)), default=None)
+        if worst is None or scores[worst] <= 1.0:
+            break
+        members.remove(worst)
+        _add_traffic(pooled, behaviour[worst].traffic, -1)
+        hits -= behaviour[worst].hits
     while len(members) > 1:
         witnesses = members[:MAX_WITNESSES]
         conflicts = {w: sum(_conflict(behaviour[w], behaviour[m]) for m in witnesses) for w in members}
@@ -551,6 +624,17 @@ def _consistent(group: list[str], behaviour: dict[str, Behaviour]) -> list[str]:
             break
         members.remove(worst)
     return members
+
+
+def _add_traffic(into: dict[Shape, int], traffic: dict[Shape, int], sign: int) -> None:
+    for key, n in traffic.items():
+        into[key] = into.get(key, 0) + sign * n
+
+
+def _without(pooled: dict[Shape, int], traffic: dict[Shape, int]) -> dict[Shape, int]:
+    """The pooled mix less one member's."""
+    rest = {key: pooled[key] - n for key, n in traffic.items()}
+    return {**pooled, **rest}
 
 
 def _alike_words(node: _Node, words: list[str]) -> tuple[list[str], str]:
@@ -578,15 +662,22 @@ def _alike_words(node: _Node, words: list[str]) -> tuple[list[str], str]:
     if len(best) < FEW_ALIKE:
         return [], ""
     members, rest = list(best), [w for w in order if w not in best]
+    pooled: dict[Shape, int] = {}
+    for m in members:
+        _add_traffic(pooled, behaviour[m].traffic, 1)
+    hits = sum(behaviour[m].hits for m in members)
     grown = True
     while grown and rest:
         grown = False
         for w in list(rest):
+            b = behaviour[w]
             witnesses = members[:MAX_WITNESSES]
-            alike = sum(_alike(behaviour[w], behaviour[m]) for m in witnesses)
-            if 2 * alike > len(witnesses):
+            alike = sum(_alike(b, behaviour[m]) for m in witnesses)
+            if 2 * alike > len(witnesses) and _divergence(b.traffic, b.hits, pooled, hits) <= 1.0:
                 members.append(w)
                 rest.remove(w)
+                _add_traffic(pooled, b.traffic, 1)
+                hits += b.hits
                 grown = True
     if len(members) >= MANY_ALIKE:
         return members, f"{len(members)} distinct words here with the same continuations and response fields"
