@@ -19,7 +19,7 @@ from pathlib import Path
 
 from tracehound.analysis import new_pipeline, run_files
 from tracehound.config import Settings
-from tracehound.detectors.behaviour_engine import BehaviourEngine
+from tracehound.pipeline.behaviour import BehaviourEngine
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -19,8 +19,8 @@ from tracehound.analyzer.inventory import Inventory, build_inventory
 from tracehound.analyzer.spec import ReferenceSpec
 from tracehound.classifiers.engine import SensitiveDataEngine
 from tracehound.config import Settings
-from tracehound.detectors.behaviour_engine import BehaviourEngine
 from tracehound.model import POSTURE_TYPES, Detection, SensitiveType, Transaction
+from tracehound.pipeline.behaviour import BehaviourEngine
 from tracehound.pipeline.runner import Deltas, Pipeline
 from tracehound.pipeline.stages import build_classifier, build_pipeline
 from tracehound.profiles.behaviour import STATE_NAME, copy_state, decode_state, encode_state

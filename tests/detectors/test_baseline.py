@@ -8,7 +8,7 @@ from behaviour_traffic import Traffic, observe
 from tracehound.analysis import new_pipeline, run_transactions
 from tracehound.config import Settings
 from tracehound.detectors._behaviour_base import MIN_SAMPLES
-from tracehound.detectors.behaviour_engine import BehaviourEngine
+from tracehound.pipeline.behaviour import BehaviourEngine
 
 
 def _engine(learning: Traffic) -> BehaviourEngine:

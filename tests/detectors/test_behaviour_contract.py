@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tracehound.analyzer.behaviour import behaviour_findings
-from tracehound.detectors.behaviour_engine import BehaviourEngine
 from tracehound.model import SensitiveHit, SensitiveType
+from tracehound.pipeline.behaviour import BehaviourEngine
 from tracehound.profiles.behaviour import copy_state
 
 text = st.text(max_size=200)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from behaviour_traffic import Traffic, observe, user_token
 
-from tracehound.detectors.behaviour_engine import BehaviourEngine
 from tracehound.detectors.broken_authentication import MIN_AUTHENTICATED, credential_location
+from tracehound.pipeline.behaviour import BehaviourEngine
 
 
 @pytest.mark.parametrize(

@@ -44,8 +44,8 @@ def test_distributed_needs_many_usernames_and_mostly_failures():
 def test_the_crossing_request_is_a_detection():
     from behaviour_traffic import Traffic, observe
 
-    from tracehound.detectors.behaviour_engine import BehaviourEngine
     from tracehound.detectors.credential_stuffing import MIN_USERS
+    from tracehound.pipeline.behaviour import BehaviourEngine
 
     engine = BehaviourEngine()
     t = Traffic()

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from behaviour_traffic import Traffic, observe
 
-from tracehound.detectors.behaviour_engine import BehaviourEngine
 from tracehound.detectors.excessive_data_exposure import _largest_list
 from tracehound.model import SensitiveHit, SensitiveType
+from tracehound.pipeline.behaviour import BehaviourEngine
 
 
 def _found(hits: list[SensitiveHit], response: object = None, query: str = "") -> set[str]:

@@ -6,8 +6,8 @@ from behaviour_traffic import Traffic, observe
 
 from tracehound.analysis import new_pipeline, run_transactions
 from tracehound.config import Settings
-from tracehound.detectors.behaviour_engine import BehaviourEngine
 from tracehound.detectors.mass_assignment import _has_path
+from tracehound.pipeline.behaviour import BehaviourEngine
 from tracehound.profiles.schema import SchemaNode
 
 

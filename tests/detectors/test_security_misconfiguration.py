@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from behaviour_traffic import Traffic, observe
 
-from tracehound.detectors.behaviour_engine import BehaviourEngine
 from tracehound.detectors.security_misconfiguration import _TRACE
+from tracehound.pipeline.behaviour import BehaviourEngine
 
 
 @pytest.mark.parametrize(

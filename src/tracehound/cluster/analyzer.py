@@ -33,9 +33,9 @@ from tracehound.cluster.logging import event
 from tracehound.cluster.metrics import Metrics
 from tracehound.cluster.store_thread import StoreThread
 from tracehound.config import Settings
-from tracehound.detectors.behaviour_engine import BehaviourEngine
 from tracehound.errors import StoreError
 from tracehound.model import SensitiveType, Severity
+from tracehound.pipeline.behaviour import BehaviourEngine
 from tracehound.pipeline.stages import build_classifier
 from tracehound.profiles.behaviour import STATE_NAME, decode_state
 from tracehound.report.json_report import RunSummary, build_report

@@ -38,8 +38,8 @@ from tracehound.cluster.logging import event
 from tracehound.cluster.metrics import Metrics
 from tracehound.cluster.store_thread import StoreThread
 from tracehound.config import Settings
-from tracehound.detectors.behaviour_engine import BehaviourEngine
 from tracehound.errors import BusError, StoreError
+from tracehound.pipeline.behaviour import BehaviourEngine
 from tracehound.pipeline.runner import Deltas, Pipeline
 from tracehound.pipeline.stages import build_pipeline
 from tracehound.profiles.behaviour import STATE_NAME, decode_state, encode_state

@@ -5,7 +5,7 @@ Request detectors (``base.py``) see one request. Behaviour detectors see a reque
 auth mix) and what this run folded so far — and, at the end of a run, the merged behaviour state
 of every endpoint (``profiles.behaviour``), where cross-request abuse shows.
 
-The :class:`~tracehound.detectors.behaviour_engine.BehaviourEngine` folds each exchange into the
+The :class:`~tracehound.pipeline.behaviour.BehaviourEngine` folds each exchange into the
 state once, for all detectors, then asks each enabled detector:
 
 * ``inspect(seen)``: detections attributable to this transaction (they go to ``--detections``);

@@ -30,7 +30,7 @@ from tracehound.pipeline.segments import provisional_segments, template_key
 from tracehound.profiles.behaviour import BehaviourState
 from tracehound.profiles.endpoint import EndpointProfile
 from tracehound.profiles.findings import FindingStats
-from tracehound.store.base import EndpointKey, FindingKey
+from tracehound.profiles.keys import EndpointKey, FindingKey
 
 URL_LOCATIONS = ("request.query.", "request.path.")
 
@@ -44,7 +44,7 @@ class RequestInspector(Protocol):
 
 
 class BehaviourInspector(Protocol):
-    """Folds exchanges into mergeable behaviour state (``detectors.behaviour_engine``)."""
+    """Folds exchanges into mergeable behaviour state (``pipeline.behaviour``)."""
 
     def observe(
         self, ex: Exchange, key: tuple[str, str, str], fields: Sequence[tuple[str, Any]], hits: Sequence[SensitiveHit]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from tracehound.classifiers.engine import SensitiveDataEngine, load_custom_types
 from tracehound.config import Settings
-from tracehound.detectors.behaviour_engine import BehaviourEngine, registered_behaviour_detectors
 from tracehound.detectors.engine import SignatureEngine, registered_detectors
 from tracehound.errors import ConfigError
+from tracehound.pipeline.behaviour import BehaviourEngine, registered_behaviour_detectors
 from tracehound.pipeline.normalize import Limits
 from tracehound.pipeline.runner import Pipeline
 from tracehound.pipeline.segments import split_key

@@ -17,6 +17,8 @@ from typing import Any, Literal, NamedTuple, Protocol
 
 from tracehound.profiles.endpoint import EndpointProfile
 from tracehound.profiles.findings import FindingStats
+from tracehound.profiles.keys import EndpointKey as EndpointKey  # re-exported: the store is keyed by them
+from tracehound.profiles.keys import FindingKey as FindingKey
 
 DEFAULT_TENANT = "default"
 
@@ -30,21 +32,6 @@ MergeState = Callable[[str, bytes | None, bytes], bytes]
 def role_allows(role: str, needed: str) -> bool:
     """Whether a key of ``role`` may do what ``needed`` allows."""
     return role == needed or role == "admin"
-
-
-class EndpointKey(NamedTuple):
-    service: str
-    method: str
-    template: str
-    """Provisional template, ``/users/{int}``."""
-
-
-class FindingKey(NamedTuple):
-    type: str
-    service: str
-    method: str
-    template: str
-    location: str
 
 
 class RunRecord(NamedTuple):

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from behaviour_traffic import Traffic, observe, user_token
 
 from tracehound.detectors._behaviour_base import BehaviourDetector, Seen, Verdict
-from tracehound.detectors.behaviour_engine import BehaviourEngine, registered_behaviour_detectors
 from tracehound.model import Detection, DetectionType, Severity
+from tracehound.pipeline.behaviour import BehaviourEngine, registered_behaviour_detectors
 from tracehound.profiles.behaviour import MAX_ACTORS, EndpointBehaviour, encode_state
 
 FAMILIES = {
