@@ -291,3 +291,27 @@ def test_sparse_values_do_not_gather_busy_collections() -> None:
     assert paths["/secrets/1001/2001/3001"] == "/secrets/{secretId}/{id}/{id2}"
     assert paths["/roles/1001/2001/3001"] == "/roles/{roleId}/{id}/{id2}"
     assert paths["/dark-show/1000/2000"] == "/{id}/{id2}/{id3}"
+
+
+def test_word_recurring_beside_a_recurring_value_is_another_value() -> None:
+    observed = []
+    for collection in ("resources", "roles", "secrets", "policies"):
+        for account in ("acme", "acme-corp-east"):
+            observed.append(_observed("GET", f"/{collection}/{account}/{1000 + len(account)}", {collection: 1}))
+        observed.append(_observed("GET", f"/{collection}", {"n": 1}))
+    paths = _paths(observed)
+    assert paths["/roles/acme/1004"] == "/roles/{roleId}/{id}"
+    assert paths["/roles/acme-corp-east/1014"] == "/roles/{roleId}/{id}"
+    assert paths["/roles"] == "/roles"
+
+
+def test_collections_beside_a_recurring_value_stay_literal() -> None:
+    observed = []
+    for user in HANDLES:
+        for collection in ("feeds", "groups", "tokens"):
+            observed.append(_observed("GET", f"/users/{user}/{collection}", {"items": [], collection: 1}))
+            observed.append(_observed("DELETE", f"/users/{user}/{collection}/{4000 + len(user)}"))
+        observed.append(_observed("GET", f"/users/{user}/cut-item-push/aZ81kQ/acl", {"acl": []}))
+    paths = _paths(observed)
+    assert paths["/users/alice/feeds"] == "/users/{userId}/feeds"
+    assert paths["/users/bob/tokens/4003"] == "/users/{userId}/tokens/{tokenId}"

@@ -199,7 +199,8 @@ def infer_templates(
         else:
             root.add(obs)
     _split_custom_methods(root)
-    context = _Context(keep, _recurrence(root))
+    parents = _recurrence(root)
+    context = _Context(keep, parents, _companions(root, parents))
     _resolve(root, (), (), context, result)
     _join_custom_methods(result)
     _type_parameters(result)
@@ -257,6 +258,13 @@ class _Context:
     """Provisional paths pinned literal by the config."""
     parents: dict[str, int]
     """Per word: how many distinct parent segments it follows anywhere in the service."""
+    companions: dict[str, int] = field(default_factory=dict)
+    """Per word: under how many distinct parents it sits beside a recurring value-shaped word."""
+
+
+def _parent_name(seg: str) -> str:
+    """A segment as a parent in `_recurrence`: all ids are one parent."""
+    return "{}" if is_placeholder(seg) else seg
 
 
 def _recurrence(root: _Node) -> dict[str, int]:
@@ -269,12 +277,36 @@ def _recurrence(root: _Node) -> dict[str, int]:
     stack: list[tuple[str, _Node]] = [("", root)]
     while stack:
         name, node = stack.pop()
-        parent = "{}" if is_placeholder(name) else name
+        parent = _parent_name(name)
         for seg, child in node.children.items():
             if not is_placeholder(seg) and not _is_verb(seg):
                 parents.setdefault(seg, set()).add(parent)
             stack.append((seg, child))
     return {w: len(p) for w, p in parents.items()}
+
+
+def _companions(root: _Node, parents: dict[str, int]) -> dict[str, int]:
+    """Per word, under how many distinct parents it sits beside a recurring value-shaped word.
+
+    A parameter shared across the API often has only a few values, and not every value reads
+    as one by its form (``acme`` beside ``acme-corp-east``). A word that recurs under the same
+    parents as a recurring value, beside it each time, is another value of that parameter.
+    """
+    recurring = {w for w, n in parents.items() if n >= RECURRENT_PARENTS and value_form(w) is not None}
+    beside: dict[str, set[str]] = {}
+    stack: list[tuple[str, _Node]] = [("", root)]
+    while stack:
+        name, node = stack.pop()
+        values = [seg for seg in node.children if seg in recurring]
+        if values:
+            parent = _parent_name(name)
+            for seg in node.children:
+                if seg in recurring and len(values) == 1:
+                    continue
+                if not is_placeholder(seg) and not _is_verb(seg):
+                    beside.setdefault(seg, set()).add(parent)
+        stack.extend(node.children.items())
+    return {w: len(p) for w, p in beside.items()}
 
 
 def _resolve(
@@ -320,6 +352,16 @@ def _resolve(
                 f"{decision.evidence if decision else ''}; {len(joined)} words shaped like values behave as these ids",
             )
     recurring = [w for w in rest if w not in merged and context.parents.get(w, 0) >= RECURRENT_PARENTS]
+    companions = [
+        w
+        for w in words
+        if w not in merged
+        and w not in recurring
+        and min(context.parents.get(w, 0), context.companions.get(w, 0)) >= RECURRENT_PARENTS
+    ]
+    if companions and recurring:
+        behaviour = _behaviours(node, [*companions, *recurring])
+        recurring.extend(c for c in companions if any(_alike(behaviour[c], behaviour[r]) for r in recurring))
     if recurring:
         merged.extend(recurring)
         decision = decision or SegmentDecision(
