@@ -315,3 +315,21 @@ def test_collections_beside_a_recurring_value_stay_literal() -> None:
     paths = _paths(observed)
     assert paths["/users/alice/feeds"] == "/users/{userId}/feeds"
     assert paths["/users/bob/tokens/4003"] == "/users/{userId}/tokens/{tokenId}"
+
+
+def test_sparse_values_reaching_different_endpoints_below_are_one_parameter() -> None:
+    # Each value is seen on one of three deep endpoints with fields of their own: the endpoints
+    # are compared endpoint by endpoint, not as one abstract continuation.
+    below = {
+        "features/links/percentiles": {"percentiles": [{"avg": 1, "max": 2}], "domain": "d"},
+        "features/top/domains": {"results": [{"domain": "d", "follow": 1}], "page": 1, "count": 2},
+        "features/rank/lost": {"lost": 3, "ratio": 0.1, "total": 4},
+    }
+    words = [f"{a}-{b}" for a in ("dark", "cold", "warm", "late", "calm", "loud") for b in ("show", "fly", "game")]
+    observed = []
+    for i, word in enumerate(words):
+        path, body = list(below.items())[i % 3]
+        observed.append(_observed("GET", f"/analyses/{word}/{path}", body))
+    paths = _paths(observed)
+    assert paths["/analyses/dark-show/features/links/percentiles"] == "/analyses/{analyseId}/features/links/percentiles"
+    assert paths["/analyses/late-fly/features/top/domains"] == "/analyses/{analyseId}/features/top/domains"

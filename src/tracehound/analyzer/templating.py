@@ -449,8 +449,10 @@ def _behaviours(node: _Node, words: list[str]) -> dict[str, Behaviour]:
     Below ``/repos/alice`` and ``/repos/bob`` lie different repository names but the same
     ``issues`` and ``pulls``: a deeper word is kept only when at least half of the siblings
     have it at that depth (others read ``*``), so siblings that are values of one parameter get
-    equal continuations. Response fields are kept per continuation, so ``/users/{id}`` and
-    ``/orders/{id}`` differ even though both continue with an id. Fields that most siblings
+    equal continuations. Response fields are kept per endpoint below (a word held by two
+    siblings stays concrete there), so ``/users/{id}`` and ``/orders/{id}`` differ even though
+    both continue with an id, while sparse values that each reached a different endpoint below
+    are not set apart by those endpoints' different fields. Fields that most siblings
     return at a continuation (envelopes such as ``data``, ``links``, paging) are dropped: only
     what sets a sibling apart is kept.
     """
@@ -476,7 +478,10 @@ def _behaviours(node: _Node, words: list[str]) -> dict[str, Behaviour]:
             shapes.update(("", shape[:i]) for i in range(1, len(shape)))
             found = _response_fields(obs.profile)
             if found:
-                fields.setdefault(key, set()).update(found)
+                # Fields are compared per endpoint: a word below shared by two siblings is kept,
+                # so ``features/links`` and ``features/domains`` are not one continuation here.
+                concrete = tuple(_abstract(seg, shared[(i, seg)] >= 2) for i, seg in enumerate(rel))
+                fields.setdefault((obs.method, concrete), set()).update(found)
             hits += obs.profile.count
         raw[w] = (shapes, fields, hits)
     _spread_maps(raw)
