@@ -333,3 +333,10 @@ def test_sparse_values_reaching_different_endpoints_below_are_one_parameter() ->
     paths = _paths(observed)
     assert paths["/analyses/dark-show/features/links/percentiles"] == "/analyses/{analyseId}/features/links/percentiles"
     assert paths["/analyses/late-fly/features/top/domains"] == "/analyses/{analyseId}/features/top/domains"
+
+
+def test_alike_words_half_shaped_like_values_are_one_parameter() -> None:
+    names = ["ahead-as-box", "bill-room-quickly", "radio-focus-floor", "determine-little", "identify-rate"]
+    observed = [_observed("GET", f"/jobs/{1000 + i}/artifacts/{n}") for i, n in enumerate(names)]
+    paths = _paths(observed)
+    assert set(paths.values()) == {"/jobs/{jobId}/artifacts/{artifactId}"}

@@ -693,7 +693,7 @@ def _alike_words(node: _Node, words: list[str]) -> tuple[list[str], str]:
     a bounded number); a word then joins when it is alike to most members compared with it, so
     sparse samples of one behaviour join while a word with its own behaviour stays out.
 
-    Eight alike words make a parameter by themselves. Three are enough when most of them also
+    Eight alike words make a parameter by themselves. Three are enough when at least half of them also
     read as values by their form (``segments.value_form``) and ids do not follow them directly
     (which is what collection names look like).
     """
@@ -731,7 +731,7 @@ def _alike_words(node: _Node, words: list[str]) -> tuple[list[str], str]:
     forms = [value_form(w) for w in members]
     valued = [f for f in forms if f is not None]
     collections = sum(behaviour[w].id_child for w in members)
-    if 3 * len(valued) >= 2 * len(members) and 2 * collections < len(members):
+    if 2 * len(valued) >= len(members) and 2 * collections < len(members):
         kinds = "/".join(sorted(set(valued)))
         return members, (
             f"{len(members)} distinct words here with the same continuations and response fields, "
