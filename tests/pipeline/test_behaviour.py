@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from behaviour_traffic import Traffic, observe, user_token
-
+from detectors.behaviour_traffic import Traffic, observe, user_token
 from tracehound.detectors._behaviour_base import BehaviourDetector, Seen, Verdict
 from tracehound.model import Detection, DetectionType, Severity
 from tracehound.pipeline.behaviour import BehaviourEngine, registered_behaviour_detectors
