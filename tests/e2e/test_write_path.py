@@ -161,6 +161,8 @@ def test_the_standby_analyzer_takes_over_when_the_active_one_dies(tmp_path: Path
     ]
     try:
         holder = wait_until(lambda: store.lease_holder(LEASE), 30, "an active analyzer", analyzers)
+        # The lease can be taken before the other process's HTTP listener is up.
+        wait_until(lambda: all(_answers(p) for p in ports), 30, "both analyzers to listen", analyzers)
         active = next(a for a in analyzers if holder.endswith(f":{a.pid}"))
         standby = next(a for a in analyzers if a is not active)
         port = ports[analyzers.index(standby)]
@@ -218,3 +220,10 @@ def test_keys_sizes_and_bodies_get_their_status_and_store_nothing(
     finally:
         for p in procs:
             assert p.stop() == 0, p.log()
+
+
+def _answers(port: int) -> bool:
+    try:
+        return httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False
