@@ -15,6 +15,7 @@ code{font-family:ui-monospace,monospace;font-size:.85rem}
 .sev-critical,.sev-high{color:#b00020;font-weight:600}.sev-medium{color:#9a6700}.sev-low{color:#0969da}
 .cards{display:flex;gap:1rem;flex-wrap:wrap}.card{border:1px solid #d0d7de;border-radius:6px;padding:.6rem 1rem}
 .card b{display:block;font-size:1.4rem}.muted{color:#656d76}
+td.ev{min-width:14rem;max-width:30rem;overflow-wrap:anywhere}td.ev code{white-space:pre-wrap}
 """
 
 
@@ -76,7 +77,7 @@ def render_html(report: dict[str, Any]) -> str:
                 f"<tr><td class='sev-{_e(f['severity'])}'>{_e(f['severity'])}</td><td>{_e(f['type'])}</td>"
                 f"<td>{_e(f['owasp'] or '-')}</td><td><code>{_e(f['method'])} {_e(f['service'])}{_e(f['path'])}"
                 f"</code></td><td><code>{_e(f['location'])}</code></td><td class=num>{_e(f['count'])}</td>"
-                f"<td>{_e(', '.join(f['clients'][:5]))}</td><td><code>{_e(f['evidence'])}</code></td></tr>"
+                f"<td>{_e(', '.join(f['clients'][:5]))}</td><td class=ev><code>{_e(f['evidence'])}</code></td></tr>"
             )
         parts.append("</table>")
     run = report.get("run", {})
