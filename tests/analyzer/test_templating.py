@@ -340,3 +340,30 @@ def test_alike_words_half_shaped_like_values_are_one_parameter() -> None:
     observed = [_observed("GET", f"/jobs/{1000 + i}/artifacts/{n}") for i, n in enumerate(names)]
     paths = _paths(observed)
     assert set(paths.values()) == {"/jobs/{jobId}/artifacts/{artifactId}"}
+
+
+def test_value_after_a_names_dot_is_a_format_parameter() -> None:
+    from openapi_spec_validator import validate
+
+    from tracehound.analyzer.inventory import build_inventory
+    from tracehound.report.json_report import parameters
+    from tracehound.report.openapi import openapi_document
+    from tracehound.store.base import EndpointKey
+
+    observed = [_observed("GET", f"/tags/{n}/related.{f}", USER) for n in (29306, 76262) for f in (1000, 1002)]
+    observed += [_observed("GET", f"/tags/{n}/media.{f}", USER) for n in (29306, 76262) for f in (1000, 1002)]
+    observed += [_observed("GET", f"/tags/tagTypes.{f}", USER) for f in (1000, 1041)]
+    result = infer_templates(observed)
+    paths = {_ORIGINAL[id(o)]: result[(o.method, o.segments)] for o in observed}
+    assert paths["/tags/29306/related.1002"].path == "/tags/{tagId}/related.{format}"
+    assert paths["/tags/76262/media.1000"].path == "/tags/{tagId}/media.{format}"
+    assert paths["/tags/tagTypes.1041"].path == "/tags/tagTypes.{format}"
+    decision = paths["/tags/tagTypes.1041"].decisions[1]
+    assert decision.rule == "extension" and "1041" not in decision.evidence
+
+    endpoints = {EndpointKey("t.example", o.method, "/" + "/".join(o.segments)): o.profile for o in observed}
+    inventory = build_inventory(endpoints, {})
+    related = inventory.find("GET", "/tags/1/related.1003")
+    assert related is not None and related.path == "/tags/{tagId}/related.{format}"
+    assert [(p["name"], p["type"]) for p in parameters(related)] == [("tagId", "integer"), ("format", "integer")]
+    validate(openapi_document("t.example", inventory.services["t.example"]))

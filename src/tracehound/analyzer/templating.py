@@ -22,6 +22,10 @@ and the two are joined again in the final template. A word is split so only when
 custom method: its value part is an id, or another value has the same verb, or the value part is
 a sibling of its own.
 
+The other way round, a literal name with an id after its dot (``/tags/tagTypes.1000``) arrives
+already typed (``tagTypes.{int}``): the name stays literal and the value is a ``{format}``
+parameter (rule **extension**), as Rails' ``.:format``.
+
 A parameter's type is that of the values its endpoint received: ``/v3/{parent}:translateText``
 with integers is an integer even where the same position holds slugs for other endpoints.
 
@@ -42,8 +46,11 @@ from tracehound.pipeline.segments import (
     is_placeholder,
     parameter_of,
     segment_matches,
+    split_extension,
     split_suffix,
     value_form,
+    value_part,
+    with_parameter,
 )
 from tracehound.profiles.endpoint import EndpointProfile
 from tracehound.profiles.schema import SchemaNode
@@ -77,6 +84,8 @@ MAX_WITNESSES = 16
 DIVERGE_Z = 3.719
 """Normal quantile of the homogeneity test's level (p = 1e-4): two values of one parameter
 diverge by chance that seldom, so many comparisons per node still rarely split a parameter."""
+EXTENSION_NAME = "format"
+"""Name of a parameter after a literal name's dot (``/tags.{format}``), as Rails' ``.:format``."""
 DIVERGE_MIN_HITS = 3
 """Requests each sibling needs before its mix of continuations is compared."""
 
@@ -373,11 +382,15 @@ def _resolve(
     literal_children = [s for s in node.children if s not in merged]
     for seg in literal_children:
         child = node.children[seg]
-        why = (
-            SegmentDecision(seg, *_SUFFIX_RULES[seg[len(_SUFFIX)] == ":"])
-            if _is_verb(seg)
-            else SegmentDecision(seg, "literal", "a word with its own behaviour")
-        )
+        if _is_verb(seg):
+            why = SegmentDecision(seg, *_SUFFIX_RULES[seg[len(_SUFFIX)] == ":"])
+        elif parameter_of(seg) is not None:
+            count = sum(o.profile.count for o in child.walk())
+            why = SegmentDecision(
+                seg, "extension", f"{count} requests with {seg.split('.')[-1][1:-1]} values after this name's dot"
+            )
+        else:
+            why = SegmentDecision(seg, "literal", "a word with its own behaviour")
         _resolve(child, (*prefix, seg), (*decisions, why), context, result)
     if merged and decision is not None:
         combined = _Node()
@@ -808,24 +821,18 @@ def _type_parameters(result: dict[tuple[str, tuple[str, ...]], Template]) -> Non
             segments = list(template.segments)
             for i, found in kinds.items():
                 kind = next(iter(found)) if len(found) == 1 else "str"
-                parts = split_suffix(segments[i])
-                suffix = parts[1] if parts is not None and not is_placeholder(segments[i]) else ""
-                segments[i] = "{" + kind + "}" + suffix
+                segments[i] = with_parameter(segments[i], kind)
             result[(method, provisional)] = Template(tuple(segments), template.decisions)
 
 
 def _skeleton(seg: str) -> str:
     """A template segment with its parameter's kind erased: ``{int}:cancel`` reads ``{}:cancel``."""
-    name = parameter_of(seg)
-    return seg if name is None else "{}" + seg[len(name) + 2 :]
+    return with_parameter(seg, "")
 
 
 def _value_kind(provisional: str, template_seg: str) -> str:
     """The kind of a provisional segment's value: its placeholder's, else ``int`` or ``str``."""
-    value = provisional
-    if not is_placeholder(template_seg):
-        parts = split_suffix(provisional)
-        value = parts[0] if parts is not None else provisional
+    value = provisional if is_placeholder(template_seg) else value_part(provisional)
     if is_placeholder(value):
         return value[1:-1]
     return "int" if value.isdigit() else "str"
@@ -843,14 +850,14 @@ def _name_parameters(result: dict[tuple[str, tuple[str, ...]], Template]) -> Non
             inferred = held is not None and dec.rule != "reference"
             kinds.append(held if inferred else None)
             if held is not None and inferred:
-                suffix = seg[len(held) + 2 :]
                 parent = template.segments[i - 1] if i else None
-                name = parameter_name(parent, held)
+                # A value after a name's dot is the format the name is asked for (``tags.{format}``).
+                name = EXTENSION_NAME if split_extension(seg) else parameter_name(parent, held)
                 unique, n = name, 2
                 while unique in names:
                     unique, n = f"{name}{n}", n + 1
                 names.append(unique)
-                seg = "{" + unique + "}" + suffix
+                seg = with_parameter(seg, unique)
             elif held is not None:
                 names.append(held)
             out.append(seg)

@@ -10,7 +10,10 @@ to a resource, ``/v3/{parent}:translateText``. Its value part is typed as a segm
 (``{int}:translateText``); the template keeps the ``:verb`` suffix literal. A segment carrying a
 decoded ``%2F`` (``projects%2Fp1``, GitLab's ``group%2Fproject``) is a value: path names are
 never written with an encoded slash. A response format after an id (``/media/{id}.json``) is
-kept the same way, as a literal suffix.
+kept the same way, as a literal suffix. The other way round, a name followed by a value after its
+dot (``/tags/tagTypes.1000``, Rails' ``.:format``) is a literal name with a value extension:
+``tagTypes.{int}``. A purely numeric dotted value is a version only when its parts are short
+(``1.0``, ``3.11``); ``4135.1000`` is a number.
 """
 
 from __future__ import annotations
@@ -39,6 +42,8 @@ _ACRONYM_WORD = re.compile(r"[A-Z]{2,}[A-Z][a-z]{2,}")
 _WORD_CHARS = re.compile(r"[A-Za-z0-9_\-.~]+")
 _CUSTOM_METHOD = re.compile(r"([^:]+):([a-z][A-Za-z0-9]*)")
 _FORMAT_SUFFIX = re.compile(r"(.+)(\.(?:json|jsonp|xml|csv|tsv|yaml|yml|html|txt|rss|atom))")
+_EXTENSION = re.compile(r"([A-Za-z][A-Za-z0-9_\-]*)\.([^.]+)")
+_SHORT_VERSION = re.compile(r"\d{1,2}(?:\.\d{1,2})+")
 
 SHORT_INT_DIGITS = 2
 """Integers this short (``/2/tweets``, ``/v1/1/``) may be versions: the analyzer decides."""
@@ -61,7 +66,7 @@ def segment_kind(seg: str) -> str | None:
         if _DATE.fullmatch(seg):
             return "date"
         if _NUMBER.fullmatch(seg):
-            return None if _VERSION.fullmatch(seg) else "int"
+            return None if _SHORT_VERSION.fullmatch(seg) else "int"
     if seg.startswith("{") and seg.endswith("}"):
         return "str"
     if "/" in seg:
@@ -162,7 +167,7 @@ def value_form(seg: str) -> str | None:
     mixed-case string with signs of randomness), ``text`` (characters path names do not use:
     quotes, spaces, commas).
     """
-    if not seg or is_placeholder(seg):
+    if not seg or parameter_of(seg) is not None:
         return None
     if not _WORD_CHARS.fullmatch(seg):
         return "text"
@@ -199,20 +204,68 @@ def split_suffix(seg: str) -> tuple[str, str] | None:
     return None
 
 
+def split_extension(seg: str) -> tuple[str, str] | None:
+    """``(name, value)`` of a literal name with a value after its dot: ``tagTypes.1000``, else None.
+
+    The name must read as a word and the extension as an id (or be a placeholder already):
+    ``report.pdf``, ``python3.11`` or ``v1.2`` are not split.
+    """
+    if "." not in seg:
+        return None
+    m = _EXTENSION.fullmatch(seg)
+    if m is None:
+        return None
+    name, value = m.group(1), m.group(2)
+    if is_placeholder(value):
+        return name, value
+    if segment_kind(name) is not None or _VERSION.fullmatch(seg) or segment_kind(value) is None:
+        return None
+    return name, value
+
+
 def parameter_of(seg: str) -> str | None:
-    """The parameter name a template segment holds: ``{userId}``, ``{name}:cancel``; else None."""
+    """The parameter name a template segment holds: ``{userId}``, ``{name}:cancel``, ``tags.{format}``."""
     if is_placeholder(seg):
         return seg[1:-1]
     parts = split_suffix(seg)
     if parts is not None and is_placeholder(parts[0]):
         return parts[0][1:-1]
+    ext = split_extension(seg)
+    if ext is not None and is_placeholder(ext[1]):
+        return ext[1][1:-1]
     return None
+
+
+def with_parameter(seg: str, name: str) -> str:
+    """A template segment with its parameter renamed: ``{int}.json`` -> ``{mediaId}.json``."""
+    held = parameter_of(seg)
+    if held is None:
+        return seg
+    if is_placeholder(seg):
+        return "{" + name + "}"
+    ext = split_extension(seg)
+    if ext is not None and is_placeholder(ext[1]):
+        return ext[0] + ".{" + name + "}"
+    return "{" + name + "}" + seg[len(held) + 2 :]
+
+
+def value_part(seg: str) -> str:
+    """The part of a concrete or provisional segment that a parameter holds (all of it if none)."""
+    ext = split_extension(seg)
+    if ext is not None:
+        return ext[1]
+    parts = split_suffix(seg)
+    return parts[0] if parts is not None else seg
 
 
 def segment_matches(template_seg: str, seg: str) -> bool:
     """Whether a concrete (or provisional) segment fits a template segment."""
     if template_seg == seg or is_placeholder(template_seg):
         return True
+    ext = split_extension(template_seg)
+    if ext is not None and is_placeholder(ext[1]):
+        have_ext = split_extension(seg)
+        return have_ext is not None and have_ext[0] == ext[0]
     parts = split_suffix(template_seg)
     if parts is None or not is_placeholder(parts[0]):
         return False
@@ -232,6 +285,11 @@ def provisional_segments(segments: tuple[str, ...]) -> tuple[str, ...]:
     """The path with every id-like segment replaced by its ``{kind}`` placeholder."""
     out = []
     for seg in segments:
+        ext = split_extension(seg)
+        if ext is not None:
+            kind = None if is_placeholder(ext[1]) else segment_kind(ext[1])
+            out.append(seg if kind is None else f"{ext[0]}.{placeholder(kind)}")
+            continue
         parts = split_suffix(seg)
         if parts is not None:
             value_kind = segment_kind(parts[0])
