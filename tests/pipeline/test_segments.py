@@ -33,6 +33,7 @@ from tracehound.pipeline.segments import (
         ("tj4wXgfWrW", "token"),
         ("NvVxgbgvD6kqYoZz", "token"),
         ("aZ3kQ9xP0wLm", "token"),
+        ("nQVUEWOwxE", "token"),
     ],
 )
 def test_types_id_values(segment: str, kind: str) -> None:
@@ -60,6 +61,9 @@ def test_types_id_values(segment: str, kind: str) -> None:
         "top_domains",
         "out-of-stock",
         "currently-playing",
+        "HTMLElement",
+        "AAAARecord",
+        "getIPAddress",
     ],
 )
 def test_keeps_words_and_versions_literal(segment: str) -> None:
@@ -76,7 +80,11 @@ def test_keeps_words_and_versions_literal(segment: str) -> None:
         ("users", None),
         ("top-tracks", None),
         ("addToGroup", None),
+        ("ListObjectsV2", None),
+        ("XMLHttpRequest", None),
+        ("HTMLElement", None),
         ("{id}", None),
+        ("tags.{format}", None),
     ],
 )
 def test_value_form_is_weak_evidence_of_values(segment: str, form: str | None) -> None:

@@ -39,6 +39,8 @@ _DIGITS_INSIDE = re.compile(r"[A-Za-z]\d+[A-Za-z]")
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+){2,}")
 _HANDLE = re.compile(r"[a-z][a-z._]{2,}\d{2,4}")
 _ACRONYM_WORD = re.compile(r"[A-Z]{2,}[A-Z][a-z]{2,}")
+_LONE_CAPITAL = re.compile(r"(?<=[a-z])(?:[A-UW-Z](?![A-Za-z])|V(?![A-Za-z0-9]))")
+_LONG_CAPITALS = re.compile(r"[A-Z]{5,}[a-z]")
 _WORD_CHARS = re.compile(r"[A-Za-z0-9_\-.~]+")
 _CUSTOM_METHOD = re.compile(r"([^:]+):([a-z][A-Za-z0-9]*)")
 _FORMAT_SUFFIX = re.compile(r"(.+)(\.(?:json|jsonp|xml|csv|tsv|yaml|yml|html|txt|rss|atom))")
@@ -155,6 +157,12 @@ def gibberish(seg: str) -> int:
         signs += 1
     if sum(p.isalpha() and len(p) <= 2 for p in parts) >= 3:
         signs += 1
+    # A capital alone after lower-case letters at the end or before digits (``MayZ7``, ``XiS``):
+    # names capitalise words, and a one-letter word ends a name only as a version (``ObjectsV2``)
+    # or a service's short name (``S3``), which other signs seldom accompany.
+    signs += len(_LONE_CAPITAL.findall(seg))
+    # Acronyms are short: five capitals running into a word (``GEEPQMay``) seldom spell one.
+    signs += len(_LONG_CAPITALS.findall(seg))
     return signs
 
 
