@@ -65,6 +65,9 @@ DEFAULT_MIN_SHARE = 0.5
 MIN_MEAN_CONFIDENCE = 0.6
 
 
+_UNKNOWN: Any = object()
+
+
 class CustomType(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, frozen=True):
     """A user-defined sensitive type from the config file.
 
@@ -227,6 +230,8 @@ class SensitiveDataEngine:
         self._match: Callable[[bytes], list[int] | None] = self._set._set.Match
         self._locations: dict[str, _Location] = {}
         self._cache: dict[tuple[str, str], tuple[SensitiveHit, ...]] = {}
+        self._fired: dict[str, list[int] | None] = {}
+        """Value -> pattern indices the Set reported (None: none); bounded like ``_cache``."""
 
     def _add_pattern(self, regex: str, pattern: _Pattern) -> None:
         index = self._set.Add(regex)
@@ -264,12 +269,15 @@ class SensitiveDataEngine:
         match = self._match
         skip_words = not self._has_custom
         cache = self._cache
+        fired_memo = self._fired
         for location, value in fields:
             if value is None or value is True or value is False:
                 continue
             info = locations.get(location)
             if info is None:
                 info = self._location(location)
+            if not info.scan and not info.rules:
+                continue  # nothing could fire here (protocol header without key rules)
             if type(value) is not str:
                 if not info.numbers or not isinstance(value, int) or isinstance(value, bool):
                     continue
@@ -281,12 +289,21 @@ class SensitiveDataEngine:
                 and info.scan
                 and not (skip_words and ((value.isalpha() and value.islower()) or (n < 12 and value.isdigit())))
             ):
-                text = value if n <= MAX_SCAN else value[:MAX_SCAN]
-                try:
-                    data = text.encode()
-                except UnicodeEncodeError:
-                    data = text.encode("utf-8", "replace")
-                fired = match(data)
+                # The Set's answer depends on the text alone, and values repeat (tokens, agents).
+                known = fired_memo.get(value, _UNKNOWN) if n <= MAX_CACHED_VALUE else _UNKNOWN
+                if known is not _UNKNOWN:
+                    fired = known
+                else:
+                    text = value if n <= MAX_SCAN else value[:MAX_SCAN]
+                    try:
+                        data = text.encode()
+                    except UnicodeEncodeError:
+                        data = text.encode("utf-8", "replace")
+                    fired = match(data)
+                    if n <= MAX_CACHED_VALUE:
+                        if len(fired_memo) >= MAX_CACHED:
+                            fired_memo.clear()
+                        fired_memo[value] = fired
             if fired is None and not info.rules:
                 continue
             # Credentials, client addresses and enum-like values repeat across transactions:

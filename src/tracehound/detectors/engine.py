@@ -135,6 +135,7 @@ class SignatureEngine:
         """Exceptions raised by a detector's ``confirm``, by registry id."""
         self._entries: list[_Entry] = []
         self._memo: dict[str, tuple[int, ...]] = {}
+        self._roles: dict[str, tuple[Part | None, str]] = {}
         options = re2.Options()
         options.max_mem = 256 << 20
         self._set = re2.Set.SearchSet(options)
@@ -154,28 +155,48 @@ class SignatureEngine:
         found: dict[tuple[str, str], Detection] = {}
         seen_keys: set[str] = set()
         split_body = ex.request_body.kind is BodyKind.TEXT
+        roles = self._roles
+        memo = self._memo
+        scan = self._scan
         for location, value in fields:
-            part = _part_of(location)
-            if part is Part.HEADER and location[15:] in SKIPPED_HEADERS:
+            role = roles.get(location)
+            if role is None:
+                role = self._role(location)
+            part, key = role
+            if part is None:
                 continue
-            key = _key_of(location, part)
             if key and key not in seen_keys:
                 seen_keys.add(key)
-                self._scan(key, Part.KEY, location, found)
+                scan(key, Part.KEY, location, found)
             if not isinstance(value, str) or not value:
                 continue
-            if location == "request.body" and part is Part.BODY:
-                if split_body and len(value) < 65536 and _FORM_LIKE.fullmatch(value):
-                    for name, field_value in _form_pairs(value):
-                        sub = f"request.body.{name}"
-                        if name and name not in seen_keys:
-                            seen_keys.add(name)
-                            self._scan(name, Part.KEY, sub, found)
-                        self._scan(field_value, Part.BODY, sub, found)
-                    continue
-                part = Part.RAW_BODY
-            self._scan(value, part, location, found)
+            if part is Part.RAW_BODY and split_body and len(value) < 65536 and _FORM_LIKE.fullmatch(value):
+                for name, field_value in _form_pairs(value):
+                    sub = f"request.body.{name}"
+                    if name and name not in seen_keys:
+                        seen_keys.add(name)
+                        scan(name, Part.KEY, sub, found)
+                    scan(field_value, Part.BODY, sub, found)
+                continue
+            # Most values are remembered to fire no signature: skip the call.
+            if memo.get(value) != ():
+                scan(value, part, location, found)
         return list(found.values())
+
+    def _role(self, location: str) -> tuple[Part | None, str]:
+        """``(part, key)`` of a location, memoized (a pure function of it): the part it is
+        scanned as (``RAW_BODY`` for the whole body; None for a skipped header) and the
+        attacker-chosen name in it (``_key_of``)."""
+        part = _part_of(location)
+        role: tuple[Part | None, str] = (part, _key_of(location, part))
+        if part is Part.HEADER and location[15:] in SKIPPED_HEADERS:
+            role = (None, "")
+        elif part is Part.BODY and location == "request.body":
+            role = (Part.RAW_BODY, "")
+        if len(self._roles) >= MEMO_ENTRIES:
+            self._roles.clear()
+        self._roles[location] = role
+        return role
 
     def _scan(self, value: str, part: Part, location: str, found: dict[tuple[str, str], Detection]) -> None:
         # Values repeat across requests (user agents, ids, enum-like parameters): the prefilter's

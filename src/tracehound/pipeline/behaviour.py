@@ -18,6 +18,7 @@ A family that raises is contained: counted in ``errors`` under its registry id, 
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
@@ -62,6 +63,12 @@ MAX_WALKS = 100_000
 MAX_ID_VALUE = 64
 MAX_CACHED_PRINCIPALS = 4096
 """Authorization header values whose principal is remembered (a session repeats its token)."""
+MAX_MEMO = 65_536
+"""Entries of each per-location and per-value memo of the hot path; a full memo is emptied."""
+MAX_MEMO_VALUE = 128
+"""Longer string values are not memoized (they rarely repeat)."""
+_SKIP, _QUERY, _BODY, _PATH, _OTHER = 0, 1, 2, 3, 4
+"""Roles of a request location in ``observe`` (``BehaviourEngine._role``)."""
 SCHEME_SAMPLE = 16
 """Auth scheme labels are counted for every request up to 64 per endpoint, then one in this many:
 they only name where an endpoint's credential usually travels."""
@@ -91,6 +98,9 @@ class BehaviourEngine:
         self._keys: dict[tuple[str, str, str], tuple[str, frozenset[int], bool]] = {}
         self._walks: dict[tuple[str, str], tuple[int, int]] = {}
         self._principals: dict[str, str | None] = {}
+        self._locations: dict[str, tuple[int, bool, int]] = {}
+        self._kinds: tuple[dict[str, tuple[int, int]], dict[str, tuple[int, int]]] = ({}, {})
+        """(untyped, typed) string value -> (value_kind, char_classes): both pure, values repeat."""
 
     # ------------------------------------------------------------------ lifecycle
     def prime(self, profiles: Mapping[Any, EndpointProfile], state: BehaviourState) -> None:
@@ -163,35 +173,47 @@ class BehaviourEngine:
         learned_params = learned.params if learned is not None else None
         params: list[Param] = []
         new_user = False
+        locs = self._locations
+        kinds = self._kinds
         for location, value in fields:
+            role = locs.get(location)
+            if role is None:
+                role = self._role(location)
+            code = role[0]
+            if code == _SKIP:
+                continue
             typed = False
-            part = location[8:10]  # every request location starts with "request."
-            if part == "qu":
-                if ID_QUERY.search(location[14:]) and isinstance(value, str):
+            if code == _QUERY:
+                if role[1] and isinstance(value, str):
                     self._object(ep_key, live, actor, actor_key, who, location, value, when)
-            elif part == "bo":
-                if location == "request.body":
-                    continue
+            elif code == _BODY:
                 typed = typed_body
-                if login and isinstance(value, str) and value and _norm_key(_last_key(location)) in USERNAME_KEYS:
+                if login and role[1] and isinstance(value, str) and value:
                     h = hash63(value.strip().lower())
                     live.login += 1
                     sketch_add(live.users, h)
                     if actor is not None and sketch_add(actor.users, h):
                         new_user = True
-            elif part == "pa":
-                if not placeholders or int(location[14:]) not in placeholders:
+            elif code == _PATH:
+                if not placeholders or role[2] not in placeholders:
                     continue
                 self._object(ep_key, live, actor, actor_key, who, location, value, when)
-            elif part == "he":
-                if not is_parameter_header(location[15:]):
-                    continue
-            elif part != "co":
-                continue
-            if isinstance(value, str):
+            length: int | None
+            if type(value) is str:
+                length = n = len(value)
+                memo = kinds[typed]
+                known = memo.get(value)
+                if known is None:
+                    known = (value_kind(value, typed), char_classes(value))
+                    if n <= MAX_MEMO_VALUE:
+                        if len(memo) >= MAX_MEMO:
+                            memo.clear()
+                        memo[value] = known
+                kind, chars = known
+            elif isinstance(value, str):
                 kind = value_kind(value, typed)
                 chars = char_classes(value)
-                length: int | None = len(value)
+                length = len(value)
             else:
                 kind = value_kind(value, True)
                 chars = 0
@@ -227,10 +249,41 @@ class BehaviourEngine:
         out: list[Detection] = []
         for det_id, detector in zip(self.detector_ids, self.detectors):
             try:
-                out.extend(detector.inspect(seen))
+                found = detector.inspect(seen)
             except Exception:
                 self.errors[det_id] += 1
+                continue
+            if found:
+                out.extend(found)
         return out
+
+    def _role(self, location: str) -> tuple[int, bool, int]:
+        """What the hot path does with a request location (a pure function of it, memoized).
+
+        ``(code, flag, index)``: the flag says an object-id query name or a username body key;
+        the index is a path location's segment number.
+        """
+        code, flag, index = _SKIP, False, -1
+        part = location[8:10]  # every request location starts with "request."
+        if part == "qu":
+            code, flag = _QUERY, ID_QUERY.search(location[14:]) is not None
+        elif part == "bo":
+            if location != "request.body":
+                code, flag = _BODY, _norm_key(_last_key(location)) in USERNAME_KEYS
+        elif part == "pa":
+            code = _PATH
+            with contextlib.suppress(ValueError):  # path locations are "request.path.#N"
+                index = int(location[14:])
+        elif part == "he":
+            if is_parameter_header(location[15:]):
+                code = _OTHER
+        elif part == "co":
+            code = _OTHER
+        role = (code, flag, index)
+        if len(self._locations) >= MAX_MEMO:
+            self._locations.clear()
+        self._locations[location] = role
+        return role
 
     def _principal(self, ex: Exchange) -> str | None:
         """``pipeline.auth.principal``, memoized on the Authorization header (which alone decides it)."""

@@ -134,6 +134,14 @@ def normalize(tx: Transaction, limits: Limits = DEFAULT_LIMITS) -> Exchange:
 
 
 def _header_dict(pairs: Headers) -> dict[str, str]:
+    # Usual case, in C: names already lower-case and none repeated (HAR sources lower-case them).
+    # ``lower()`` maps characters one by one (a Σ would change too), so an unchanged join means
+    # every name is unchanged.
+    fast = dict(pairs)
+    if len(fast) == len(pairs):
+        names = "\n".join(fast)
+        if names == names.lower():
+            return fast
     out: dict[str, str] = {}
     for name, value in pairs:
         name = name.lower()

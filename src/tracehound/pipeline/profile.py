@@ -99,6 +99,22 @@ def is_parameter_header(name: str) -> bool:
     return name not in STANDARD_HEADERS and not name.startswith(_STANDARD_PREFIXES)
 
 
+_PLAIN_HEADER, _SECRET_HEADER = 1, 2
+_HEADER_KINDS: dict[str, int] = {}
+MAX_HEADER_KINDS = 4096
+
+
+def _header_kind(name: str) -> int:
+    """0: not a parameter header; else whether its name says it is secret (memoized: pure)."""
+    kind = 0
+    if is_parameter_header(name):
+        kind = _SECRET_HEADER if is_secret_name(name) else _PLAIN_HEADER
+    if len(_HEADER_KINDS) >= MAX_HEADER_KINDS:
+        _HEADER_KINDS.clear()
+    _HEADER_KINDS[name] = kind
+    return kind
+
+
 def _node(nodes: dict[str, SchemaNode], key: str) -> SchemaNode:
     node = nodes.get(key)
     if node is None:
@@ -154,9 +170,12 @@ def fold(
 
     secret_headers = credential_headers(ex.headers)
     for name, value in ex.headers.items():
-        if is_parameter_header(name):
+        kind = _HEADER_KINDS.get(name)
+        if kind is None:
+            kind = _header_kind(name)
+        if kind:
             node = _node(profile.headers, name)
-            if name in secret_headers or is_secret_name(name):
+            if kind == _SECRET_HEADER or name in secret_headers:
                 _count_only(node)
             elif deep:
                 node.observe(value)
@@ -213,8 +232,13 @@ def _fold_sensitive(
             best[key] = hit.confidence
     hit_locations = {key.partition("|")[0] for key in best}
     seen = profile.location_seen
-    for loc in set(locations):
-        if loc in seen or loc in hit_locations:
+    if seen or hit_locations:
+        # Only locations hit now or counted before are counted (few): intersect, in C.
+        # (``keys() & set`` iterates the smaller side, whatever the size of ``seen``.)
+        present = set(locations)
+        counted = present.intersection(hit_locations)
+        counted.update(seen.keys() & present)
+        for loc in counted:
             seen[loc] = seen.get(loc, 0) + 1
     for loc in hit_locations:
         _forget(profile, loc, status)

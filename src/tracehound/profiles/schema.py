@@ -70,6 +70,24 @@ def enum_candidate(value: str) -> bool:
     return sum(c.isdigit() for c in value) <= MAX_ENUM_DIGITS
 
 
+MAX_SHAPES = 65_536
+"""String values whose (format, enum candidacy) is remembered; the memo is emptied when full."""
+MAX_SHAPE_VALUE = 64
+"""Longer strings are not remembered (they rarely repeat)."""
+_SHAPES: dict[str, tuple[str | None, bool]] = {}
+
+
+def _shape(value: str) -> tuple[str | None, bool]:
+    """``(string_format, enum_candidate)`` of a string, memoized: both are pure and values repeat."""
+    fmt = string_format(value)
+    shape = (fmt, fmt is None and enum_candidate(value))
+    if len(value) <= MAX_SHAPE_VALUE:
+        if len(_SHAPES) >= MAX_SHAPES:
+            _SHAPES.clear()
+        _SHAPES[value] = shape
+    return shape
+
+
 class SchemaNode(msgspec.Struct, kw_only=True, gc=False, omit_defaults=True):
     """Counts describing every value seen at one place of a JSON document."""
 
@@ -91,6 +109,32 @@ class SchemaNode(msgspec.Struct, kw_only=True, gc=False, omit_defaults=True):
         """Fold one value in."""
         self.count += 1
         types = self.types
+        # Exact types first (decoded JSON is made of exactly these); subclasses take the slow way.
+        cls = type(value)
+        if cls is str:
+            types["string"] = types.get("string", 0) + 1
+            self._observe_string(value)
+        elif cls is dict:
+            types["object"] = types.get("object", 0) + 1
+            if depth < MAX_DEPTH:
+                self._observe_object(value, depth)
+        elif cls is int:
+            types["integer"] = types.get("integer", 0) + 1
+            self._observe_number(value)
+        elif cls is bool:
+            types["boolean"] = types.get("boolean", 0) + 1
+        elif value is None:
+            types["null"] = types.get("null", 0) + 1
+        elif cls is float:
+            types["number"] = types.get("number", 0) + 1
+            self._observe_number(value)
+        elif cls is list:
+            self._observe_array(value, depth)
+        else:
+            self._observe_other(value, depth)
+
+    def _observe_other(self, value: Any, depth: int) -> None:
+        types = self.types
         if isinstance(value, str):
             types["string"] = types.get("string", 0) + 1
             self._observe_string(value)
@@ -102,38 +146,50 @@ class SchemaNode(msgspec.Struct, kw_only=True, gc=False, omit_defaults=True):
         elif isinstance(value, float):
             types["number"] = types.get("number", 0) + 1
             self._observe_number(value)
-        elif value is None:
-            types["null"] = types.get("null", 0) + 1
         elif isinstance(value, dict):
             types["object"] = types.get("object", 0) + 1
             if depth < MAX_DEPTH:
-                props = self.properties
-                for key, child in value.items():
-                    node = props.get(key)
-                    if node is None:
-                        if len(props) >= MAX_PROPERTIES:
-                            self.extra_keys += 1
-                            continue
-                        node = props[key] = SchemaNode()
-                    node.observe(child, depth + 1)
+                self._observe_object(value, depth)
         elif isinstance(value, list):
-            types["array"] = types.get("array", 0) + 1
-            self._observe_length(len(value))
-            if depth < MAX_DEPTH and value:
-                items = self.items
-                if items is None:
-                    items = self.items = SchemaNode()
-                for child in value[:SAMPLED_ITEMS]:
-                    items.observe(child, depth + 1)
+            self._observe_array(value, depth)
+
+    def _observe_object(self, value: dict[str, Any], depth: int) -> None:
+        props = self.properties
+        for key, child in value.items():
+            node = props.get(key)
+            if node is None:
+                if len(props) >= MAX_PROPERTIES:
+                    self.extra_keys += 1
+                    continue
+                node = props[key] = SchemaNode()
+            node.observe(child, depth + 1)
+
+    def _observe_array(self, value: list[Any], depth: int) -> None:
+        types = self.types
+        types["array"] = types.get("array", 0) + 1
+        self._observe_length(len(value))
+        if depth < MAX_DEPTH and value:
+            items = self.items
+            if items is None:
+                items = self.items = SchemaNode()
+            for child in value[:SAMPLED_ITEMS]:
+                items.observe(child, depth + 1)
 
     def _observe_string(self, value: str) -> None:
-        self._observe_length(len(value))
-        fmt = string_format(value)
+        n = len(value)
+        if self.min_length is None or n < self.min_length:
+            self.min_length = n
+        if self.max_length is None or n > self.max_length:
+            self.max_length = n
+        shape = _SHAPES.get(value)
+        if shape is None:
+            shape = _shape(value)
+        fmt, candidate = shape
         if fmt is not None:
             self.formats[fmt] = self.formats.get(fmt, 0) + 1
         enum = self.enum
         if enum is not None:
-            if fmt is None and enum_candidate(value):
+            if fmt is None and candidate:
                 if value not in enum:
                     if len(enum) >= MAX_ENUM:
                         self.enum = None
