@@ -41,6 +41,18 @@ def test_opaque_bearer_header_is_a_bearer_token() -> None:
     assert types_of("request.header.authorization", "Bearer aB3dE6gH9jK2mN5pQ8sT1vW4yZ7bC0eF3hJ6") == {"bearer_token"}
 
 
+@pytest.mark.parametrize(
+    "value",
+    [
+        "Bearer aB3dE6gH9jK2mN5pQ8sT1vW4yZ7bC0eF3hJ6, Bearer zY9xW8vU7tS6rQ5pO4nM3lK2",
+        "Basic dXNlcjpwYXNz, Bearer aB3dE6gH9jK2mN5pQ8sT1vW4yZ7bC0eF3hJ6",
+    ],
+)
+def test_repeated_authorization_headers_joined_by_comma(value: str) -> None:
+    # Two Authorization headers (two security schemes) reach the classifier joined with ", ".
+    assert "bearer_token" in types_of("request.header.authorization", value)
+
+
 def test_bearer_jwt_is_both_bearer_token_and_jwt() -> None:
     assert types_of("request.header.authorization", f"Bearer {JWT}") == {"bearer_token", "jwt"}
 

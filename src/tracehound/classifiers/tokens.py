@@ -33,13 +33,17 @@ def verify_jwt(value: str, key: FieldKey) -> float:
 
 
 def verify_bearer(value: str, key: FieldKey) -> float:
-    scheme, _, token = value.strip().partition(" ")
-    token = token.strip()
-    if scheme.lower() != "bearer" or len(token) < 8 or not all(c in _TOKEN68 for c in token):
-        return 0.0
-    if token.lower() in ("undefined", "null", "none", "token", "<token>"):
-        return 0.0
-    return 0.97 if key.key == "authorization" or contains_any(key.key, ("auth", "token")) else 0.9
+    # A repeated Authorization header reaches us joined with ", " (RFC 9110 field lines), so
+    # every credential of the list is checked; tokens themselves never contain a comma.
+    for credential in value.split(","):
+        scheme, _, token = credential.strip().partition(" ")
+        token = token.strip()
+        if scheme.lower() != "bearer" or len(token) < 8 or not all(c in _TOKEN68 for c in token):
+            continue
+        if token.lower() in ("undefined", "null", "none", "token", "<token>"):
+            continue
+        return 0.97 if key.key == "authorization" or contains_any(key.key, ("auth", "token")) else 0.9
+    return 0.0
 
 
 class TokensClassifier(Classifier):
@@ -48,5 +52,5 @@ class TokensClassifier(Classifier):
     def patterns(self) -> Sequence[ValuePattern]:
         return (
             ValuePattern(SensitiveType.JWT, TEXT_PATTERNS["jwt"], verify_jwt),
-            ValuePattern(SensitiveType.BEARER_TOKEN, r"(?i)^\s*bearer\s+\S{8,}\s*$", verify_bearer),
+            ValuePattern(SensitiveType.BEARER_TOKEN, r"(?i)(?:^|,)\s*bearer\s+[^\s,]{8,}\s*(?:,|$)", verify_bearer),
         )
