@@ -293,6 +293,20 @@ def test_sparse_values_do_not_gather_busy_collections() -> None:
     assert paths["/dark-show/1000/2000"] == "/{id}/{id2}/{id3}"
 
 
+def test_random_id_with_few_signs_recurring_under_many_parents_is_a_parameter() -> None:
+    # One random id seldom shows every sign of randomness; following many parents makes up for
+    # it. A compound name reused under as many parents keeps its place.
+    observed = []
+    for collection in ("spots", "rules", "lists", "zones"):
+        observed.append(_observed("PUT", f"/{collection}/fuzomeiLaP", {collection: 1}))
+        observed.append(_observed("GET", f"/{collection}/NetWorth", {"total": 1, "series": []}))
+        observed.append(_observed("GET", f"/{collection}", {"n": 1}))
+    paths = _paths(observed)
+    assert paths["/rules/fuzomeiLaP"] == "/rules/{ruleId}"
+    assert paths["/rules/NetWorth"] == "/rules/NetWorth"
+    assert paths["/rules"] == "/rules"
+
+
 def test_word_recurring_beside_a_recurring_value_is_another_value() -> None:
     observed = []
     for collection in ("resources", "roles", "secrets", "policies"):

@@ -91,6 +91,20 @@ def test_value_form_is_weak_evidence_of_values(segment: str, form: str | None) -
     assert value_form(segment) == form
 
 
+@pytest.mark.parametrize(
+    ("segment", "form"),
+    [
+        ("pavoquiTeR", "token"),  # two signs, one a part no word has (a capital alone at the end)
+        ("NetWorth", None),  # two signs, both over the whole string: a compound name
+        ("TopHits", None),
+        ("addToGroup", None),
+    ],
+)
+def test_recurring_words_need_fewer_signs_of_randomness(segment: str, form: str | None) -> None:
+    assert value_form(segment) is None
+    assert value_form(segment, recurring=True) == form
+
+
 def test_provisional_segments_replace_ids_by_kind() -> None:
     segs = ("users", "1234", "orders", "550e8400-e29b-41d4-a716-446655440000", "me")
     assert provisional_segments(segs) == ("users", "{int}", "orders", "{uuid}", "me")

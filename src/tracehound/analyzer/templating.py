@@ -301,7 +301,7 @@ def _companions(root: _Node, parents: dict[str, int]) -> dict[str, int]:
     as one by its form (``acme`` beside ``acme-corp-east``). A word that recurs under the same
     parents as a recurring value, beside it each time, is another value of that parameter.
     """
-    recurring = {w for w, n in parents.items() if n >= RECURRENT_PARENTS and value_form(w) is not None}
+    recurring = {w for w, n in parents.items() if n >= RECURRENT_PARENTS and value_form(w, recurring=True) is not None}
     beside: dict[str, set[str]] = {}
     stack: list[tuple[str, _Node]] = [("", root)]
     while stack:
@@ -360,7 +360,13 @@ def _resolve(
                 "value type",
                 f"{decision.evidence if decision else ''}; {len(joined)} words shaped like values behave as these ids",
             )
-    recurring = [w for w in rest if w not in merged and context.parents.get(w, 0) >= RECURRENT_PARENTS]
+    recurring = [
+        w
+        for w in words
+        if w not in merged
+        and context.parents.get(w, 0) >= RECURRENT_PARENTS
+        and value_form(w, recurring=True) is not None
+    ]
     companions = [
         w
         for w in words

@@ -127,6 +127,8 @@ GIBBERISH_TOKEN = 4
 """Signs of a random mixed-case string (see `gibberish`) that make a token by themselves."""
 GIBBERISH_VALUE = 3
 """Signs that make a mixed-case word read as a value, to be confirmed by its siblings."""
+GIBBERISH_RECURRING = 2
+"""Signs that make a mixed-case word read as a value when it also recurs under many parents."""
 
 
 def gibberish(seg: str) -> int:
@@ -137,9 +139,13 @@ def gibberish(seg: str) -> int:
     changes. Each sign alone occurs in real literals (``Http`` has no vowel, ``S3Buckets`` has a
     digit inside), so the count, not any one sign, decides.
     """
+    return _part_signs(seg) + _whole_signs(seg)
+
+
+def _part_signs(seg: str) -> int:
+    """Signs of `gibberish` that point at one part of the segment that no word has."""
     signs = 0
-    parts = _CAMEL_PART.findall(seg)
-    for part in parts:
+    for part in _CAMEL_PART.findall(seg):
         if not part.isalpha():
             continue
         if len(part) >= 2 and not _VOWELS.intersection(part) and not part.isupper():
@@ -149,14 +155,6 @@ def gibberish(seg: str) -> int:
         if _CONSONANT_RUN.search(part):
             signs += 1
     signs += len(_DIGITS_INSIDE.findall(seg))
-    letters = [c for c in seg if c.isalpha()]
-    switches = sum(1 for x, y in itertools.pairwise(seg) if x.isalpha() and y.isalpha() and x.isupper() != y.isupper())
-    if switches >= 0.3 * max(1, len(letters) - 1):
-        signs += 1
-    if sum(c in _VOWELS for c in letters) < 0.3 * len(letters):
-        signs += 1
-    if sum(p.isalpha() and len(p) <= 2 for p in parts) >= 3:
-        signs += 1
     # A capital alone after lower-case letters at the end or before digits (``MayZ7``, ``XiS``):
     # names capitalise words, and a one-letter word ends a name only as a version (``ObjectsV2``)
     # or a service's short name (``S3``), which other signs seldom accompany.
@@ -166,7 +164,25 @@ def gibberish(seg: str) -> int:
     return signs
 
 
-def value_form(seg: str) -> str | None:
+def _whole_signs(seg: str) -> int:
+    """Signs of `gibberish` measured over the whole segment: case switches, vowels, short parts.
+
+    Short compound names reach these by themselves (``NetWorth`` switches case at every word
+    and has two vowels in eight letters), so they weigh less than a part no word has.
+    """
+    signs = 0
+    letters = [c for c in seg if c.isalpha()]
+    switches = sum(1 for x, y in itertools.pairwise(seg) if x.isalpha() and y.isalpha() and x.isupper() != y.isupper())
+    if switches >= 0.3 * max(1, len(letters) - 1):
+        signs += 1
+    if sum(c in _VOWELS for c in letters) < 0.3 * len(letters):
+        signs += 1
+    if sum(p.isalpha() and len(p) <= 2 for p in _CAMEL_PART.findall(seg)) >= 3:
+        signs += 1
+    return signs
+
+
+def value_form(seg: str, *, recurring: bool = False) -> str | None:
     """Why a word, left literal by `segment_kind`, is shaped like a value rather than a name.
 
     None for ordinary names. This is weak evidence: the analyzer uses it only together with
@@ -174,6 +190,11 @@ def value_form(seg: str) -> str | None:
     project slugs), ``handle`` (a lower-case name with a number, as user names), ``token`` (a
     mixed-case string with signs of randomness), ``text`` (characters path names do not use:
     quotes, spaces, commas).
+
+    ``recurring`` says the caller already knows the word follows many different parents (the
+    analyzer's other evidence of a value): a token then needs fewer signs of randomness
+    (`GIBBERISH_RECURRING`), as one random id seldom shows them all, provided one of them is a
+    part no word has; names reused across an API (``NetWorth``) show only whole-string signs.
     """
     if not seg or parameter_of(seg) is not None:
         return None
@@ -184,8 +205,10 @@ def value_form(seg: str) -> str | None:
     if _HANDLE.fullmatch(seg):
         return "handle"
     mixed = any(c.isupper() for c in seg[1:]) and any(c.islower() for c in seg)
-    if len(seg) >= 6 and mixed and gibberish(seg) >= GIBBERISH_VALUE:
-        return "token"
+    if len(seg) >= 6 and mixed:
+        signs = gibberish(seg)
+        if signs >= GIBBERISH_VALUE or (recurring and signs >= GIBBERISH_RECURRING and _part_signs(seg) >= 1):
+            return "token"
     return None
 
 
