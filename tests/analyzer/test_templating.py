@@ -307,6 +307,17 @@ def test_random_id_with_few_signs_recurring_under_many_parents_is_a_parameter() 
     assert paths["/rules"] == "/rules"
 
 
+def test_random_id_with_few_signs_behaving_as_typed_ids_is_one_of_them() -> None:
+    observed = [
+        _observed("GET", f"/logs/{token}/items", {"items": [], "next": 1}) for token in ("BQWRTMayX4", "5kQz9wPLx2")
+    ]
+    observed.append(_observed("GET", "/logs/fuzomeiLaP/items", {"items": [], "next": 1}))
+    observed.append(_observed("GET", "/logs/NetWorth/items", {"items": [], "next": 1}))
+    paths = _paths(observed)
+    assert paths["/logs/fuzomeiLaP/items"] == paths["/logs/BQWRTMayX4/items"] == "/logs/{logId}/items"
+    assert paths["/logs/NetWorth/items"] == "/logs/NetWorth/items"
+
+
 def test_word_recurring_beside_a_recurring_value_is_another_value() -> None:
     observed = []
     for collection in ("resources", "roles", "secrets", "policies"):

@@ -102,7 +102,7 @@ def test_value_form_is_weak_evidence_of_values(segment: str, form: str | None) -
 )
 def test_recurring_words_need_fewer_signs_of_randomness(segment: str, form: str | None) -> None:
     assert value_form(segment) is None
-    assert value_form(segment, recurring=True) == form
+    assert value_form(segment, corroborated=True) == form
 
 
 def test_provisional_segments_replace_ids_by_kind() -> None:

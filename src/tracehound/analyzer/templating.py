@@ -301,7 +301,9 @@ def _companions(root: _Node, parents: dict[str, int]) -> dict[str, int]:
     as one by its form (``acme`` beside ``acme-corp-east``). A word that recurs under the same
     parents as a recurring value, beside it each time, is another value of that parameter.
     """
-    recurring = {w for w, n in parents.items() if n >= RECURRENT_PARENTS and value_form(w, recurring=True) is not None}
+    recurring = {
+        w for w, n in parents.items() if n >= RECURRENT_PARENTS and value_form(w, corroborated=True) is not None
+    }
     beside: dict[str, set[str]] = {}
     stack: list[tuple[str, _Node]] = [("", root)]
     while stack:
@@ -350,9 +352,10 @@ def _resolve(
     if alike:
         merged.extend(alike)
         decision = SegmentDecision("", "sibling cardinality", evidence)
-    rest = [w for w in words if w not in alike and value_form(w) is not None]
-    if rest and placeholders:
-        joined = _alike_to_ids(node, rest, placeholders)
+    # Behaving as the typed ids beside them corroborates words with fewer signs of a value.
+    shaped = [w for w in words if w not in alike and value_form(w, corroborated=True) is not None]
+    if shaped and placeholders:
+        joined = _alike_to_ids(node, shaped, placeholders)
         if joined:
             merged.extend(joined)
             decision = SegmentDecision(
@@ -365,7 +368,7 @@ def _resolve(
         for w in words
         if w not in merged
         and context.parents.get(w, 0) >= RECURRENT_PARENTS
-        and value_form(w, recurring=True) is not None
+        and value_form(w, corroborated=True) is not None
     ]
     companions = [
         w

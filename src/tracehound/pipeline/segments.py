@@ -127,8 +127,8 @@ GIBBERISH_TOKEN = 4
 """Signs of a random mixed-case string (see `gibberish`) that make a token by themselves."""
 GIBBERISH_VALUE = 3
 """Signs that make a mixed-case word read as a value, to be confirmed by its siblings."""
-GIBBERISH_RECURRING = 2
-"""Signs that make a mixed-case word read as a value when it also recurs under many parents."""
+GIBBERISH_CORROBORATED = 2
+"""Signs that make a mixed-case word read as a value when other evidence corroborates it."""
 
 
 def gibberish(seg: str) -> int:
@@ -182,7 +182,7 @@ def _whole_signs(seg: str) -> int:
     return signs
 
 
-def value_form(seg: str, *, recurring: bool = False) -> str | None:
+def value_form(seg: str, *, corroborated: bool = False) -> str | None:
     """Why a word, left literal by `segment_kind`, is shaped like a value rather than a name.
 
     None for ordinary names. This is weak evidence: the analyzer uses it only together with
@@ -191,10 +191,10 @@ def value_form(seg: str, *, recurring: bool = False) -> str | None:
     mixed-case string with signs of randomness), ``text`` (characters path names do not use:
     quotes, spaces, commas).
 
-    ``recurring`` says the caller already knows the word follows many different parents (the
-    analyzer's other evidence of a value): a token then needs fewer signs of randomness
-    (`GIBBERISH_RECURRING`), as one random id seldom shows them all, provided one of them is a
-    part no word has; names reused across an API (``NetWorth``) show only whole-string signs.
+    ``corroborated`` says the caller has other evidence of a value (the word follows many
+    different parents, or behaves as the typed ids beside it): a token then needs fewer signs
+    of randomness (`GIBBERISH_CORROBORATED`), as one random id seldom shows them all, provided one
+    of them is a part no word has; compound names (``NetWorth``) show only whole-string signs.
     """
     if not seg or parameter_of(seg) is not None:
         return None
@@ -207,7 +207,7 @@ def value_form(seg: str, *, recurring: bool = False) -> str | None:
     mixed = any(c.isupper() for c in seg[1:]) and any(c.islower() for c in seg)
     if len(seg) >= 6 and mixed:
         signs = gibberish(seg)
-        if signs >= GIBBERISH_VALUE or (recurring and signs >= GIBBERISH_RECURRING and _part_signs(seg) >= 1):
+        if signs >= GIBBERISH_VALUE or (corroborated and signs >= GIBBERISH_CORROBORATED and _part_signs(seg) >= 1):
             return "token"
     return None
 
