@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tracehound.analyzer.templating import Observed, infer_templates, parameter_name, singular
+from tracehound.analyzer._naming import parameter_name, singular
+from tracehound.analyzer.templating import Observed, infer_templates
 from tracehound.pipeline.segments import provisional_segments
 from tracehound.profiles.endpoint import EndpointProfile
 from tracehound.profiles.schema import SchemaNode

@@ -35,120 +35,25 @@ and what evidence made a segment a parameter.
 
 from __future__ import annotations
 
-import functools
-import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
+from tracehound.analyzer._naming import name_parameters, type_parameters
+from tracehound.analyzer._siblings import alike_to_ids, alike_words, behave_alike, behaviours
+from tracehound.analyzer._trie import Node, Observed, SegmentDecision, Template
 from tracehound.pipeline.segments import (
     SHORT_INT_DIGITS,
     is_placeholder,
     parameter_of,
     segment_matches,
-    split_extension,
     split_suffix,
     value_form,
-    value_part,
-    with_parameter,
 )
-from tracehound.profiles.endpoint import EndpointProfile
-from tracehound.profiles.schema import SchemaNode
 
-MANY_ALIKE = 8
-"""Alike sibling words that make a parameter by themselves."""
-SIMILAR = 0.5
-"""Overlap of continuations and of response fields above which two siblings behave alike."""
-FEW_ALIKE = 3
-"""Alike sibling words that make a parameter when they also read as values (slugs, handles)."""
-ENVELOPE_SHARE = 0.5
-"""Response fields returned by this share of the siblings at a continuation are envelope."""
-ENVELOPE_MIN_SIBLINGS = 3
-"""Siblings needed at a continuation before shared fields are called envelope."""
-DISTINCT_FIELDS = 3
-"""Distinct response fields two siblings need between them before their difference counts."""
-MAP_KEYS = 4
-"""Keys an object needs before it may read as data-keyed (see `_response_fields`)."""
-MAP_SAMPLES = 3
-"""Responses an object needs before its keys' presence says anything."""
-MAP_PRESENCE = 0.35
-"""Mean presence of an object's keys below which the keys are data, not schema."""
-MAX_ANCHORS = 24
-"""Siblings tried as seeds of a parameter group (the busiest first), bounding the work per node."""
+__all__ = ["Observed", "ReferenceTemplates", "SegmentDecision", "Template", "infer_templates"]
+
 RECURRENT_PARENTS = 3
 """Distinct parents after which a word shaped like a value is one (see `_recurrence`)."""
-CONFLICT_SHARE = 0.25
-"""Share of a group a member may answer differently from (sampling noise) and stay in it."""
-MAX_WITNESSES = 16
-"""Group members a sibling is compared with before it joins a group."""
-DIVERGE_Z = 3.719
-"""Normal quantile of the homogeneity test's level (p = 1e-4): two values of one parameter
-diverge by chance that seldom, so many comparisons per node still rarely split a parameter."""
-EXTENSION_NAME = "format"
-"""Name of a parameter after a literal name's dot (``/tags.{format}``), as Rails' ``.:format``."""
-DIVERGE_MIN_HITS = 3
-"""Requests each sibling needs before its mix of continuations is compared."""
-
-
-@dataclass(frozen=True)
-class SegmentDecision:
-    """Why one segment of a final template is what it is."""
-
-    segment: str
-    rule: str
-    evidence: str
-
-
-@dataclass
-class Observed:
-    """One provisional endpoint: the unit that templating groups."""
-
-    method: str
-    segments: tuple[str, ...]
-    profile: EndpointProfile
-
-
-@dataclass
-class _Node:
-    children: dict[str, _Node] = field(default_factory=dict)
-    endpoints: list[Observed] = field(default_factory=list)
-    values: set[str] = field(default_factory=set)
-    """The concrete words merged into this node (for evidence)."""
-
-    def add(self, obs: Observed, depth: int = 0) -> None:
-        node = self
-        for seg in obs.segments:
-            node = node.children.setdefault(seg, _Node())
-        node.endpoints.append(obs)
-
-    def absorb(self, other: _Node) -> None:
-        self.endpoints.extend(other.endpoints)
-        self.values |= other.values
-        for seg, child in other.children.items():
-            mine = self.children.get(seg)
-            if mine is None:
-                self.children[seg] = child
-            else:
-                mine.absorb(child)
-
-    def walk(self) -> Iterable[Observed]:
-        yield from self.endpoints
-        for child in self.children.values():
-            yield from child.walk()
-
-
-@dataclass(frozen=True)
-class Template:
-    """A final template, and the decision behind each segment."""
-
-    segments: tuple[str, ...]
-    decisions: tuple[SegmentDecision, ...]
-    kinds: tuple[str | None, ...] = ()
-    """Per segment: the value kind of a parameter (``int``, ``uuid``, ``str``...), None for literals."""
-
-    @property
-    def path(self) -> str:
-        return "/" + "/".join(self.segments)
 
 
 class ReferenceTemplates:
@@ -194,7 +99,7 @@ def infer_templates(
     """Map every (method, provisional segments) of one service to its final template."""
     result: dict[tuple[str, tuple[str, ...]], Template] = {}
     keep = {tuple(s for s in p.split("/") if s) for p in keep_literal}
-    root = _Node()
+    root = Node()
     for obs in observed:
         ref = reference.match(obs.segments) if reference else None
         if ref is not None:
@@ -212,8 +117,8 @@ def infer_templates(
     context = _Context(keep, parents, _companions(root, parents))
     _resolve(root, (), (), context, result)
     _join_custom_methods(result)
-    _type_parameters(result)
-    _name_parameters(result)
+    type_parameters(result)
+    name_parameters(result)
     return result
 
 
@@ -232,7 +137,7 @@ def _is_verb(seg: str) -> bool:
     return seg.startswith(_SUFFIX)
 
 
-def _split_custom_methods(node: _Node) -> None:
+def _split_custom_methods(node: Node) -> None:
     """Move ``value:verb`` children to ``value`` -> ``:verb`` where they read as custom methods.
 
     ``images:annotate`` next to ``files:annotate`` splits too and stays literal unless its value
@@ -251,7 +156,7 @@ def _split_custom_methods(node: _Node) -> None:
         for seg, (value, verb) in candidates.items():
             if is_placeholder(value) or len(values[verb]) >= 2 or value in node.children:
                 child = node.children.pop(seg)
-                holder = node.children.setdefault(value, _Node())
+                holder = node.children.setdefault(value, Node())
                 mine = holder.children.get(_SUFFIX + verb)
                 if mine is None:
                     holder.children[_SUFFIX + verb] = child
@@ -276,14 +181,14 @@ def _parent_name(seg: str) -> str:
     return "{}" if is_placeholder(seg) else seg
 
 
-def _recurrence(root: _Node) -> dict[str, int]:
+def _recurrence(root: Node) -> dict[str, int]:
     """How many distinct parent segments each word follows (all ids count as one parent).
 
     The value of a parameter used across the API (an account, a tenant, a project) follows
     many different collection names: ``/resources/acme-corp``, ``/roles/acme-corp/...``.
     """
     parents: dict[str, set[str]] = {}
-    stack: list[tuple[str, _Node]] = [("", root)]
+    stack: list[tuple[str, Node]] = [("", root)]
     while stack:
         name, node = stack.pop()
         parent = _parent_name(name)
@@ -294,7 +199,7 @@ def _recurrence(root: _Node) -> dict[str, int]:
     return {w: len(p) for w, p in parents.items()}
 
 
-def _companions(root: _Node, parents: dict[str, int]) -> dict[str, int]:
+def _companions(root: Node, parents: dict[str, int]) -> dict[str, int]:
     """Per word, under how many distinct parents it sits beside a recurring value-shaped word.
 
     A parameter shared across the API often has only a few values, and not every value reads
@@ -305,7 +210,7 @@ def _companions(root: _Node, parents: dict[str, int]) -> dict[str, int]:
         w for w, n in parents.items() if n >= RECURRENT_PARENTS and value_form(w, corroborated=True) is not None
     }
     beside: dict[str, set[str]] = {}
-    stack: list[tuple[str, _Node]] = [("", root)]
+    stack: list[tuple[str, Node]] = [("", root)]
     while stack:
         name, node = stack.pop()
         values = [seg for seg in node.children if seg in recurring]
@@ -321,7 +226,7 @@ def _companions(root: _Node, parents: dict[str, int]) -> dict[str, int]:
 
 
 def _resolve(
-    node: _Node,
+    node: Node,
     prefix: tuple[str, ...],
     decisions: tuple[SegmentDecision, ...],
     context: _Context,
@@ -348,14 +253,14 @@ def _resolve(
             "", "short integers", f"{len(short_ints)} distinct small integers at this position"
         )
     words = [w for w in words if w not in short_ints]
-    alike, evidence = _alike_words(node, words)
+    alike, evidence = alike_words(node, words)
     if alike:
         merged.extend(alike)
         decision = SegmentDecision("", "sibling cardinality", evidence)
     # Behaving as the typed ids beside them corroborates words with fewer signs of a value.
     shaped = [w for w in words if w not in alike and value_form(w, corroborated=True) is not None]
     if shaped and placeholders:
-        joined = _alike_to_ids(node, shaped, placeholders)
+        joined = alike_to_ids(node, shaped, placeholders)
         if joined:
             merged.extend(joined)
             decision = SegmentDecision(
@@ -378,8 +283,8 @@ def _resolve(
         and min(context.parents.get(w, 0), context.companions.get(w, 0)) >= RECURRENT_PARENTS
     ]
     if companions and recurring:
-        behaviour = _behaviours(node, [*companions, *recurring])
-        recurring.extend(c for c in companions if any(_alike(behaviour[c], behaviour[r]) for r in recurring))
+        behaviour = behaviours(node, [*companions, *recurring])
+        recurring.extend(c for c in companions if any(behave_alike(behaviour[c], behaviour[r]) for r in recurring))
     if recurring:
         merged.extend(recurring)
         decision = decision or SegmentDecision(
@@ -402,7 +307,7 @@ def _resolve(
             why = SegmentDecision(seg, "literal", "a word with its own behaviour")
         _resolve(child, (*prefix, seg), (*decisions, why), context, result)
     if merged and decision is not None:
-        combined = _Node()
+        combined = Node()
         for seg in merged:
             child = node.children[seg]
             if not is_placeholder(seg):
@@ -422,372 +327,8 @@ def _resolve(
         )
 
 
-def _alike_to_ids(node: _Node, words: list[str], placeholders: list[str]) -> list[str]:
-    """Words shaped like values that behave as the typed ids beside them (ids typing missed)."""
-    behaviour = _behaviours(node, [*words, *placeholders])
-    return [w for w in words if any(_alike(behaviour[w], behaviour[p]) for p in placeholders)]
-
-
-def _has_subtree(node: _Node, segs: Iterable[str]) -> bool:
+def _has_subtree(node: Node, segs: Iterable[str]) -> bool:
     return any(node.children[s].children for s in segs)
-
-
-def _relative_endpoints(node: _Node) -> list[tuple[tuple[str, ...], Observed]]:
-    """Every endpoint below a node with its path relative to the node."""
-    out: list[tuple[tuple[str, ...], Observed]] = []
-
-    def visit(n: _Node, rel: tuple[str, ...]) -> None:
-        out.extend((rel, obs) for obs in n.endpoints)
-        for seg, child in n.children.items():
-            visit(child, (*rel, seg))
-
-    visit(node, ())
-    return out
-
-
-Shape = tuple[str, tuple[str, ...]]
-"""A continuation below a sibling: the method and the relative path, rare words abstracted."""
-
-
-@dataclass(frozen=True)
-class Behaviour:
-    """What one sibling word does: its continuations and, per continuation, its response fields."""
-
-    shapes: frozenset[Shape]
-    fields: dict[Shape, frozenset[str]]
-    """Per continuation, the response fields that set this sibling apart (envelope dropped)."""
-    all_fields: dict[Shape, frozenset[str]]
-    """Per continuation, every response field seen."""
-    hits: int
-    id_child: bool
-    """Whether ids (typed placeholders) follow the word directly, as below a collection name."""
-    traffic: dict[Shape, int] = field(default_factory=dict)
-    """Requests per continuation (method and abstracted relative path)."""
-
-
-def _behaviours(node: _Node, words: list[str]) -> dict[str, Behaviour]:
-    """What can follow each sibling word, and the response fields found there.
-
-    Below ``/repos/alice`` and ``/repos/bob`` lie different repository names but the same
-    ``issues`` and ``pulls``: a deeper word is kept only when at least half of the siblings
-    have it at that depth (others read ``*``), so siblings that are values of one parameter get
-    equal continuations. Response fields are kept per endpoint below (a word held by two
-    siblings stays concrete there), so ``/users/{id}`` and ``/orders/{id}`` differ even though
-    both continue with an id, while sparse values that each reached a different endpoint below
-    are not set apart by those endpoints' different fields. Fields that most siblings
-    return at a continuation (envelopes such as ``data``, ``links``, paging) are dropped: only
-    what sets a sibling apart is kept.
-    """
-    rels = {w: _relative_endpoints(node.children[w]) for w in words}
-    shared: dict[tuple[int, str], int] = {}
-    for entries in rels.values():
-        for place in {(i, seg) for rel, _ in entries for i, seg in enumerate(rel)}:
-            shared[place] = shared.get(place, 0) + 1
-    quorum = max(2, len(words) / 2)
-    raw: dict[str, tuple[set[Shape], dict[Shape, set[str]], int]] = {}
-    traffic: dict[str, dict[Shape, int]] = {}
-    for w, entries in rels.items():
-        shapes: set[Shape] = set()
-        fields: dict[Shape, set[str]] = {}
-        hits = 0
-        counts = traffic[w] = {}
-        for rel, obs in entries:
-            shape = tuple(_abstract(seg, shared[(i, seg)] >= quorum) for i, seg in enumerate(rel))
-            key = (obs.method, shape)
-            shapes.add(key)
-            counts[key] = counts.get(key, 0) + obs.profile.count
-            # Sparse samples of one deep subtree share its upper levels, whatever the leaves.
-            shapes.update(("", shape[:i]) for i in range(1, len(shape)))
-            found = _response_fields(obs.profile)
-            if found:
-                # Fields are compared per endpoint: a word below shared by two siblings is kept,
-                # so ``features/links`` and ``features/domains`` are not one continuation here.
-                concrete = tuple(_abstract(seg, shared[(i, seg)] >= 2) for i, seg in enumerate(rel))
-                fields.setdefault((obs.method, concrete), set()).update(found)
-            hits += obs.profile.count
-        raw[w] = (shapes, fields, hits)
-    _spread_maps(raw)
-    having: dict[Shape, int] = {}
-    frequency: dict[tuple[Shape, str], int] = {}
-    for _, fields, _ in raw.values():
-        for key, names in fields.items():
-            having[key] = having.get(key, 0) + 1
-            for name in names:
-                frequency[(key, name)] = frequency.get((key, name), 0) + 1
-    out: dict[str, Behaviour] = {}
-    for w, (shapes, fields, hits) in raw.items():
-        distinct: dict[Shape, frozenset[str]] = {}
-        for key, names in fields.items():
-            n = having[key]
-            if n >= ENVELOPE_MIN_SIBLINGS:
-                names = {f for f in names if frequency[(key, f)] < ENVELOPE_SHARE * n}
-            distinct[key] = frozenset(names)
-        id_child = any(is_placeholder(c) for c in node.children[w].children)
-        every = {key: frozenset(names) for key, names in fields.items()}
-        out[w] = Behaviour(frozenset(shapes), distinct, every, hits, id_child, traffic[w])
-    return out
-
-
-def _abstract(seg: str, common: bool) -> str:
-    """A continuation segment as compared between siblings: ids and rare words abstracted."""
-    if is_placeholder(seg) or (seg.isdigit() and len(seg) <= SHORT_INT_DIGITS):
-        return "{}"
-    return seg if common else "*"
-
-
-def _spread_maps(raw: dict[str, tuple[set[Shape], dict[Shape, set[str]], int]]) -> None:
-    """Read an object as data-keyed for every sibling once one sibling's samples showed it is.
-
-    A value of the parameter seen once cannot tell its map keys from schema; a busier one can.
-    """
-    maps = {
-        (key, path[:-2])
-        for _, fields, _ in raw.values()
-        for key, paths in fields.items()
-        for path in paths
-        if path.endswith(".*")
-    }
-    if not maps:
-        return
-    for _, fields, _ in raw.values():
-        for key, paths in fields.items():
-            rewritten = set()
-            for path in paths:
-                parts = path.split(".")
-                for i in range(1, len(parts)):
-                    if (key, ".".join(parts[:i])) in maps:
-                        parts = [*parts[:i], "*"]
-                        break
-                rewritten.add(".".join(parts))
-            fields[key] = rewritten
-
-
-def _response_fields(profile: EndpointProfile, depth: int = 3) -> set[str]:
-    """Field paths of the successful JSON responses of an endpoint, a few levels deep.
-
-    The keys of a data-keyed object (``{"rates": {"EUR": 1.1}}``) are values, not schema: they
-    read as one ``*`` field, or values of one parameter would seem to answer differently. An
-    object is data-keyed when, over several responses, its keys are many and each seldom seen.
-    """
-    out: set[str] = set()
-
-    def visit(node: SchemaNode, prefix: str, level: int) -> None:
-        if level >= depth:
-            return
-        props = node.properties
-        if len(props) >= MAP_KEYS and node.count >= MAP_SAMPLES:
-            seen = sum(child.count for child in props.values())
-            if seen < MAP_PRESENCE * node.count * len(props):
-                out.add(prefix + ".*")
-                return
-        for key, child in props.items():
-            path = f"{prefix}.{key}"
-            out.add(path)
-            visit(child, path, level + 1)
-        if node.items is not None:
-            visit(node.items, prefix + "[]", level)
-
-    for status, schema in profile.responses.items():
-        if status.startswith("2"):
-            visit(schema, "", 0)
-    return out
-
-
-def _overlap(a: frozenset[Any], b: frozenset[Any]) -> float:
-    """Overlap coefficient: sparse samples of one behaviour are subsets of each other."""
-    if not a or not b:
-        return 1.0 if not a and not b else 0.0
-    return len(a & b) / min(len(a), len(b))
-
-
-def _conflict(a: Behaviour, b: Behaviour) -> bool:
-    """Whether two siblings answer one continuation with clearly different response fields."""
-    for key in a.fields.keys() & b.fields.keys():
-        fa, fb = a.fields[key], b.fields[key]
-        if fa and fb and len(fa) + len(fb) >= DISTINCT_FIELDS and _overlap(fa, fb) < SIMILAR:
-            return True
-        # ``/users/me`` beside many user names: its own fields, none of the shared ones.
-        ea, eb = a.all_fields[key], b.all_fields[key]
-        if len(ea) >= DISTINCT_FIELDS and len(eb) >= DISTINCT_FIELDS and not ea & eb:
-            return True
-    return False
-
-
-def _alike(a: Behaviour, b: Behaviour) -> bool:
-    return _overlap(a.shapes, b.shapes) >= SIMILAR and not _conflict(a, b) and not _diverge(a, b)
-
-
-def _diverge(a: Behaviour, b: Behaviour) -> bool:
-    """Whether two siblings spread their requests over continuations too differently to share a handler.
-
-    Requests reach the endpoints below a parameter in proportions that do not depend on its
-    value; collections each have their own mix (``/secrets`` mostly POSTed below, ``/roles``
-    mostly read). Sparse siblings never diverge: they are judged by their shapes alone.
-    """
-    return _divergence(a.traffic, a.hits, b.traffic, b.hits) > 1.0
-
-
-def _divergence(a: dict[Shape, int], na: int, b: dict[Shape, int], nb: int) -> float:
-    """A G-test of homogeneity of two request mixes, as a ratio to its critical value.
-
-    Above 1, the two mixes differ at the level `DIVERGE_Z` stands for; 0 when either side has
-    too few requests to tell.
-    """
-    if min(na, nb) < DIVERGE_MIN_HITS:
-        return 0.0
-    keys = a.keys() | b.keys()
-    if len(keys) < 2:
-        return 0.0
-    total = na + nb
-    g = 0.0
-    for key in keys:
-        ca, cb = a.get(key, 0), b.get(key, 0)
-        col = ca + cb
-        if ca:
-            g += ca * math.log(ca * total / (na * col))
-        if cb:
-            g += cb * math.log(cb * total / (nb * col))
-    return 2 * g / _chi2_critical(len(keys) - 1)
-
-
-@functools.lru_cache(maxsize=256)
-def _chi2_critical(df: int) -> float:
-    """The chi-square value exceeded with the probability `DIVERGE_Z` stands for (Wilson-Hilferty)."""
-    k = float(df)
-    return k * (1 - 2 / (9 * k) + DIVERGE_Z * math.sqrt(2 / (9 * k))) ** 3
-
-
-def _consistent(group: list[str], behaviour: dict[str, Behaviour]) -> list[str]:
-    """The group without members that answer differently from many others.
-
-    Alikeness is not transitive: a sibling with little evidence (one sparse response) is alike
-    to everything and would otherwise gather collections that differ from one another. The
-    member in conflict with the most others (compared with a bounded sample) leaves first.
-
-    Sparse members cannot diverge from one another by their request mix, but each can from the
-    rest of the group together: a busy collection gathered by a few sparse values leaves, the
-    most divergent first (a bounded number of times).
-    """
-    members = list(group)
-    pooled: dict[Shape, int] = {}
-    for w in members:
-        _add_traffic(pooled, behaviour[w].traffic, 1)
-    hits = sum(behaviour[w].hits for w in members)
-    for _ in range(MAX_ANCHORS):
-        scores = {
-            w: _divergence(b.traffic, b.hits, _without(pooled, b.traffic), hits - b.hits)
-            for w in members
-            for b in (behaviour[w],)
-        }
-        worst = max(members, key=lambda w: (scores[w], -members.index(w)), default=None)
-        if worst is None or scores[worst] <= 1.0:
-            break
-        members.remove(worst)
-        _add_traffic(pooled, behaviour[worst].traffic, -1)
-        hits -= behaviour[worst].hits
-    while len(members) > 1:
-        witnesses = members[:MAX_WITNESSES]
-        conflicts = {w: sum(_conflict(behaviour[w], behaviour[m]) for m in witnesses) for w in members}
-        worst = max(members, key=lambda w: (conflicts[w], -members.index(w)))
-        if conflicts[worst] <= CONFLICT_SHARE * len(witnesses):
-            break
-        members.remove(worst)
-    return members
-
-
-def _add_traffic(into: dict[Shape, int], traffic: dict[Shape, int], sign: int) -> None:
-    for key, n in traffic.items():
-        into[key] = into.get(key, 0) + sign * n
-
-
-def _without(pooled: dict[Shape, int], traffic: dict[Shape, int]) -> dict[Shape, int]:
-    """The pooled mix less one member's."""
-    rest = {key: pooled[key] - n for key, n in traffic.items()}
-    return {**pooled, **rest}
-
-
-def _alike_words(node: _Node, words: list[str]) -> tuple[list[str], str]:
-    """Sibling words that behave as values of one parameter, and the evidence, if any.
-
-    Values of one parameter reach one handler: they share continuations and answer with the
-    same response fields, where literal siblings (collections, actions) answer with their own.
-    The largest group alike to one anchor seeds the parameter (the busiest siblings are tried,
-    a bounded number); a word then joins when it is alike to most members compared with it, so
-    sparse samples of one behaviour join while a word with its own behaviour stays out.
-
-    Eight alike words make a parameter by themselves. Three are enough when at least half of them also
-    read as values by their form (``segments.value_form``) and ids do not follow them directly
-    (which is what collection names look like).
-    """
-    if len(words) < FEW_ALIKE:
-        return [], ""
-    behaviour = _behaviours(node, words)
-    order = sorted(words, key=lambda w: (-behaviour[w].hits, w))
-    best: list[str] = []
-    for anchor in order[:MAX_ANCHORS]:
-        group = _consistent([w for w in order if _alike(behaviour[anchor], behaviour[w])], behaviour)
-        if len(group) > len(best):
-            best = group
-    if len(best) < FEW_ALIKE:
-        return [], ""
-    members, rest = list(best), [w for w in order if w not in best]
-    pooled: dict[Shape, int] = {}
-    for m in members:
-        _add_traffic(pooled, behaviour[m].traffic, 1)
-    hits = sum(behaviour[m].hits for m in members)
-    grown = True
-    while grown and rest:
-        grown = False
-        for w in list(rest):
-            b = behaviour[w]
-            witnesses = members[:MAX_WITNESSES]
-            alike = sum(_alike(b, behaviour[m]) for m in witnesses)
-            if 2 * alike > len(witnesses) and _divergence(b.traffic, b.hits, pooled, hits) <= 1.0:
-                members.append(w)
-                rest.remove(w)
-                _add_traffic(pooled, b.traffic, 1)
-                hits += b.hits
-                grown = True
-    if len(members) >= MANY_ALIKE:
-        return members, f"{len(members)} distinct words here with the same continuations and response fields"
-    forms = [value_form(w) for w in members]
-    valued = [f for f in forms if f is not None]
-    collections = sum(behaviour[w].id_child for w in members)
-    if 2 * len(valued) >= len(members) and 2 * collections < len(members):
-        kinds = "/".join(sorted(set(valued)))
-        return members, (
-            f"{len(members)} distinct words here with the same continuations and response fields, "
-            f"{len(valued)} of them shaped like values ({kinds})"
-        )
-    return [], ""
-
-
-def singular(word: str) -> str:
-    """A rough English singular for naming parameters after their collection."""
-    w = word.lower()
-    for suffix, repl in (("ies", "y"), ("sses", "ss"), ("xes", "x"), ("ches", "ch"), ("shes", "sh")):
-        if w.endswith(suffix) and len(w) > len(suffix) + 1:
-            return word[: -len(suffix)] + repl
-    if w.endswith("s") and not w.endswith(("ss", "us", "is")) and len(w) > 3:
-        return word[:-1]
-    return word
-
-
-def _camel(word: str) -> str:
-    parts = [p for p in "".join(c if c.isalnum() else " " for c in word).split() if p]
-    if not parts:
-        return ""
-    return parts[0][0].lower() + parts[0][1:] + "".join(p[:1].upper() + p[1:] for p in parts[1:])
-
-
-def parameter_name(parent: str | None, kind: str) -> str:
-    """``/users/{userId}``: named after the parent segment; ``date`` and ``email`` by kind."""
-    if kind in ("date", "email"):
-        return kind
-    if parent is None or parameter_of(parent) is not None or not any(c.isalpha() for c in parent):
-        return "id"
-    base = _camel(singular(parent))
-    return f"{base}Id" if base else "id"
 
 
 def _join_custom_methods(result: dict[tuple[str, tuple[str, ...]], Template]) -> None:
@@ -807,68 +348,3 @@ def _join_custom_methods(result: dict[tuple[str, tuple[str, ...]], Template]) ->
                 segments.append(seg)
                 decisions.append(dec)
         result[key] = Template(tuple(segments), tuple(decisions))
-
-
-def _type_parameters(result: dict[tuple[str, tuple[str, ...]], Template]) -> None:
-    """Type each inferred parameter by the values of the endpoint it ends in.
-
-    Values of several parameters may share a position (``/v3/{name}`` with slugs beside
-    ``/v3/{parent}:translateText`` with integers): a type from the whole position would be wrong
-    for both, one from the provisional paths merged into the final endpoint is not.
-    """
-    groups: dict[tuple[str, tuple[str, ...]], list[tuple[tuple[str, ...], Template]]] = {}
-    for (method, provisional), template in result.items():
-        shape = tuple(_skeleton(s) for s in template.segments)
-        groups.setdefault((method, shape), []).append((provisional, template))
-    for (method, _), members in groups.items():
-        kinds: dict[int, set[str]] = {}
-        for provisional, template in members:
-            for i, (seg, dec) in enumerate(zip(template.segments, template.decisions, strict=True)):
-                if dec.rule != "reference" and parameter_of(seg) is not None and i < len(provisional):
-                    kinds.setdefault(i, set()).add(_value_kind(provisional[i], seg))
-        for provisional, template in members:
-            segments = list(template.segments)
-            for i, found in kinds.items():
-                kind = next(iter(found)) if len(found) == 1 else "str"
-                segments[i] = with_parameter(segments[i], kind)
-            result[(method, provisional)] = Template(tuple(segments), template.decisions)
-
-
-def _skeleton(seg: str) -> str:
-    """A template segment with its parameter's kind erased: ``{int}:cancel`` reads ``{}:cancel``."""
-    return with_parameter(seg, "")
-
-
-def _value_kind(provisional: str, template_seg: str) -> str:
-    """The kind of a provisional segment's value: its placeholder's, else ``int`` or ``str``."""
-    value = provisional if is_placeholder(template_seg) else value_part(provisional)
-    if is_placeholder(value):
-        return value[1:-1]
-    return "int" if value.isdigit() else "str"
-
-
-def _name_parameters(result: dict[tuple[str, tuple[str, ...]], Template]) -> None:
-    """Replace ``{kind}`` placeholders by readable, per-template unique names."""
-    for key, template in list(result.items()):
-        names: list[str] = []
-        out: list[str] = []
-        decisions: list[SegmentDecision] = []
-        kinds: list[str | None] = []
-        for i, (seg, dec) in enumerate(zip(template.segments, template.decisions, strict=True)):
-            held = parameter_of(seg)
-            inferred = held is not None and dec.rule != "reference"
-            kinds.append(held if inferred else None)
-            if held is not None and inferred:
-                parent = template.segments[i - 1] if i else None
-                # A value after a name's dot is the format the name is asked for (``tags.{format}``).
-                name = EXTENSION_NAME if split_extension(seg) else parameter_name(parent, held)
-                unique, n = name, 2
-                while unique in names:
-                    unique, n = f"{name}{n}", n + 1
-                names.append(unique)
-                seg = with_parameter(seg, unique)
-            elif held is not None:
-                names.append(held)
-            out.append(seg)
-            decisions.append(SegmentDecision(seg, dec.rule, dec.evidence))
-        result[key] = Template(tuple(out), tuple(decisions), tuple(kinds))
