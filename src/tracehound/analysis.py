@@ -20,6 +20,7 @@ from tracehound.analyzer.spec import ReferenceSpec
 from tracehound.classifiers.engine import SensitiveDataEngine
 from tracehound.config import Settings
 from tracehound.model import POSTURE_TYPES, Detection, SensitiveType, Transaction
+from tracehound.model.redaction import use_installation_key
 from tracehound.pipeline.behaviour import BehaviourEngine
 from tracehound.pipeline.runner import Deltas, Pipeline
 from tracehound.pipeline.stages import build_classifier, build_pipeline
@@ -28,7 +29,7 @@ from tracehound.profiles.endpoint import EndpointProfile
 from tracehound.profiles.findings import FindingStats
 from tracehound.report.json_report import RunSummary, build_report
 from tracehound.sources.base import Rejection, open_source
-from tracehound.store.base import EndpointKey, FindingKey
+from tracehound.store.base import EndpointKey, FindingKey, installation_key
 from tracehound.store.sqlite import SqliteStore
 
 MAX_REPORTED_REJECTIONS = 100
@@ -208,6 +209,8 @@ def report_of(
 
 def new_pipeline(settings: Settings, store: SqliteStore | None = None) -> tuple[Pipeline, SensitiveDataEngine]:
     """The run's pipeline; with ``store``, its behaviour detectors judge against what the store learned."""
+    if store is not None:
+        use_installation_key(installation_key(store))
     classifier = build_classifier(settings)
     pipeline = build_pipeline(settings, classifier)
     if store is not None:

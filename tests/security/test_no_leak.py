@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 from pathlib import Path
 from urllib.parse import quote
@@ -133,6 +134,12 @@ def test_planted_values_appear_nowhere(tmp_path: Path) -> None:
     blobs = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     blobs[Path("<console>")] = result.output.encode()
     assert any(p.name.startswith("t.db") for p in blobs)
+    # Secret tags are keyed with the store's installation key: the plain SHA-256 prefix of a
+    # planted password (what a dictionary attack would try) appears nowhere.
+    for secret in (PASSWORD, API_KEY, JWT):
+        plain = hashlib.sha256(secret.encode()).hexdigest()[:8].encode()
+        assert not any(plain in data for data in blobs.values()), f"unkeyed digest of {secret[:6]}... found"
+    assert any(b"<password:" in data or b"<api_key:" in data for data in blobs.values())
     for value in PLANTED:
         forms = {value, quote(value), quote(value, safe=""), json.dumps(value)[1:-1]}
         for path, data in blobs.items():

@@ -32,6 +32,7 @@ from tracehound.cluster.store_thread import StoreThread
 from tracehound.cluster.worker import Worker
 from tracehound.config import Settings
 from tracehound.errors import BusError, ConfigError, StoreError
+from tracehound.model.redaction import use_installation_key
 from tracehound.store.base import Store
 
 __all__ = ["Roles", "run_node"]
@@ -55,8 +56,11 @@ class Roles:
 
 def _open_store(url: str) -> Store:
     from tracehound.store import open_store
+    from tracehound.store.base import installation_key
 
     store: Store = open_store(url)
+    # Secret tags in evidence and principal ids are keyed with this installation's secret.
+    use_installation_key(installation_key(store))
     return store
 
 

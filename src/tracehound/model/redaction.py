@@ -72,9 +72,29 @@ _SECRET_TYPES = frozenset(
 _KNOWN = frozenset(t.value for t in SensitiveType)
 
 
+_installation_key = b""
+
+
+def use_installation_key(key: bytes) -> None:
+    """Make `digest` (and so every secret tag) an HMAC under this installation's secret key.
+
+    Set once by each process at start-up from its store (`store.base.installation_key`). An
+    8-hex SHA-256 prefix of a weak password is confirmed by hashing a dictionary; under a key
+    kept in the store, a report or log shared elsewhere gives a dictionary attack nothing.
+    """
+    global _installation_key
+    _installation_key = key
+
+
+def installation_key() -> bytes:
+    """The key `use_installation_key` set (empty when none was)."""
+    return _installation_key
+
+
 def digest(value: str, key: bytes = b"") -> str:
-    """8 hex characters of SHA-256 (HMAC-SHA-256 when ``key`` is given) of ``value``."""
+    """8 hex characters of HMAC-SHA-256 of ``value`` (plain SHA-256 without any key)."""
     data = value.encode("utf-8", "surrogatepass")
+    key = key or _installation_key
     if key:
         return hmac.new(key, data, hashlib.sha256).hexdigest()[:8]
     return hashlib.sha256(data).hexdigest()[:8]

@@ -12,9 +12,11 @@ import base64
 import binascii
 import functools
 import hashlib
+import hmac
 import json
 
 from tracehound.model import Exchange
+from tracehound.model.redaction import installation_key
 
 API_KEY_HEADERS = frozenset(
     {
@@ -145,4 +147,9 @@ def principal(ex: Exchange) -> str | None:
 
 
 def _digest(raw: bytes) -> str:
+    # Keyed like secret tags (model.redaction), so a principal id cannot be confirmed from a
+    # dictionary of user names or subjects by whoever reads a report.
+    key = installation_key()
+    if key:
+        return hmac.new(key, raw, hashlib.sha256).hexdigest()[:12]
     return hashlib.sha256(raw).hexdigest()[:12]

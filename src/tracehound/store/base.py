@@ -11,6 +11,7 @@ with ``replace_inventory`` and the read API pages through it with SQL-side filte
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, NamedTuple, Protocol
@@ -229,3 +230,19 @@ class Store(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+INSTALLATION = "_installation"
+"""The pseudo-tenant under which installation-wide state is kept."""
+
+
+def installation_key(store: Store) -> bytes:
+    """This installation's secret for keyed digests, created on first use and kept in the store.
+
+    Reports, logs and API answers carry secret tags made with it; only the store holds it.
+    """
+    key = store.get_state(INSTALLATION, "redaction_key")
+    if not key:
+        key = secrets.token_bytes(32)
+        store.put_state(INSTALLATION, "redaction_key", key)
+    return key
