@@ -54,6 +54,24 @@ class Roles:
         return self.collector or self.workers > 0
 
 
+async def _open_bus_patiently(url: str, stop: asyncio.Event) -> Bus | None:
+    """The bus, retried with backoff while it is unreachable (a JetStream cluster still electing
+    its leader, a node restarting): a service waits for its bus rather than crash-looping.
+    Configuration errors are not retried. None when asked to stop first."""
+    delay = 0.5
+    while not stop.is_set():
+        try:
+            return await open_bus(url)
+        except ConfigError:
+            raise
+        except BusError as exc:
+            event(log, "node.bus_unavailable", logging.WARNING, error=str(exc), retry_in_s=delay)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), delay)
+            delay = min(delay * 2, 10.0)
+    return None
+
+
 def _open_store(url: str) -> Store:
     from tracehound.store import open_store
     from tracehound.store.base import installation_key
@@ -87,7 +105,9 @@ async def run_node(
     http: Any = None
     try:
         if roles.needs_bus:
-            bus = await open_bus(server.bus)
+            bus = await _open_bus_patiently(server.bus, stop)
+            if bus is None:
+                return
         if roles.analyzer:
             alerts = AlertSender(server.alerts, metrics)
             analyzer = Analyzer(store, settings, metrics, alerts=alerts, store_thread=store_thread)
