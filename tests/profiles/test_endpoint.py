@@ -137,3 +137,24 @@ def test_finding_merge_is_commutative_and_associative(a: list, b: list, c: list)
     a_bc = stats_of(a)
     a_bc.merge(bc)
     assert msgspec.to_builtins(ab) == msgspec.to_builtins(a_bc)
+
+
+def test_array_locations_count_items_not_samples() -> None:
+    # One item in three holds a name: most samples contain one, but the field is not a name field.
+    p = EndpointProfile()
+    ex = normalize(tx(0, body=[{"name": "Ada Lovelace"}, {"name": "x"}, {"name": "y"}]))
+    hit = SensitiveHit(type=SensitiveType.PERSON_NAME, location="response.body[].name", confidence=0.8)
+    for _ in range(4):
+        fold(p, ex, provisional_segments(ex.segments), [hit], ["response.body[].name"] * 3)
+    stat = p.sensitive["response.body[].name|person_name"]
+    assert (stat.hits, p.location_seen["response.body[].name"]) == (4, 12)
+
+
+def test_every_value_of_a_location_is_counted_before_the_first_hit() -> None:
+    p = EndpointProfile()
+    ex = normalize(tx(0, body={"name": "x"}))
+    for _ in range(3):
+        fold(p, ex, provisional_segments(ex.segments), [], ["response.body.name"])
+    hit = SensitiveHit(type=SensitiveType.PERSON_NAME, location="response.body.name", confidence=0.8)
+    fold(p, ex, provisional_segments(ex.segments), [hit], ["response.body.name"])
+    assert p.location_seen["response.body.name"] == 4

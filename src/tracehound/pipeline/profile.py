@@ -225,26 +225,29 @@ def _fold_body(media: dict[str, int], node: SchemaNode, kind: BodyKind, body: An
 def _fold_sensitive(
     profile: EndpointProfile, hits: Iterable[SensitiveHit], locations: Iterable[str], status: str
 ) -> None:
-    best: dict[str, float] = {}
+    """Count hits and values per location, value by value.
+
+    Outside arrays a location holds one value per sample, so this is a share of samples; in an
+    array (``items[].name``) it is the share of the items: a list where one name in three is a
+    person's name is not a list of names, though most samples contain one.
+    """
+    found: dict[str, list[int]] = {}  # key -> [values hit, confidence sum in thousandths]
     for hit in hits:
         key = f"{hit.location}|{hit.type.value}"
-        if hit.confidence > best.get(key, -1.0):
-            best[key] = hit.confidence
-    hit_locations = {key.partition("|")[0] for key in best}
+        entry = found.get(key)
+        if entry is None:
+            entry = found[key] = [0, 0]
+        entry[0] += 1
+        entry[1] += round(hit.confidence * 1000)
+    hit_locations = {key.partition("|")[0] for key in found}
     seen = profile.location_seen
-    if seen or hit_locations:
-        # Only locations hit now or counted before are counted (few): intersect, in C.
-        # (``keys() & set`` iterates the smaller side, whatever the size of ``seen``.)
-        present = set(locations)
-        counted = present.intersection(hit_locations)
-        counted.update(seen.keys() & present)
-        for loc in counted:
-            seen[loc] = seen.get(loc, 0) + 1
+    for loc in locations:
+        seen[loc] = seen.get(loc, 0) + 1
     for loc in hit_locations:
         _forget(profile, loc, status)
-    for key, confidence in best.items():
+    for key, (values, confidence) in found.items():
         stat = profile.sensitive.get(key)
         if stat is None:
             stat = profile.sensitive[key] = SensitiveStat()
-        stat.hits += 1
-        stat.confidence_milli += round(confidence * 1000)
+        stat.hits += values
+        stat.confidence_milli += confidence

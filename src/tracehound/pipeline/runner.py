@@ -129,7 +129,7 @@ class Pipeline:
                 fields = [f for f in request if not f[0].startswith("request.body")]
                 fields.extend(response_fields(ex, body=False))
             hits = self.classifier.classify(fields)
-            locations = [loc for loc, _ in fields]
+            locations = [loc for loc, value in fields if value is not None and value != ""]
         fold(profile, ex, segments, hits, locations, deep=deep)
 
         detections: list[Detection] = []
