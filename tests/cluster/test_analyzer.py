@@ -214,3 +214,15 @@ def test_bad_alert_settings_name_the_setting(alerts: AlertSettings, message: str
 def test_slack_text_names_the_finding() -> None:
     text = render(Alert("acme", {"type": "sqli", "severity": "high", "method": "GET", "path": "/a"}), "slack")["text"]
     assert "HIGH" in text and "sqli" in text and "/a" in text
+
+
+def test_a_cycle_forgets_applied_records_older_than_a_day(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert store.apply_delta("acme", {}, {}, {}, "traffic", [1], 1, 0)
+    analyzer = Analyzer(store, Settings(), Metrics(), holder="a")
+    assert analyzer.cycle()
+    assert store.applied("traffic", [1]) == {1}, "a fresh record is kept"
+    later = time.time() + 2 * 24 * 3600
+    monkeypatch.setattr(time, "time", lambda: later)
+    analyzer = Analyzer(store, Settings(), Metrics(), holder="a")
+    assert analyzer.cycle()
+    assert store.applied("traffic", [1]) == set()

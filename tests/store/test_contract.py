@@ -438,3 +438,11 @@ def test_open_store_rejects_unknown_urls(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="invalid store URL"):
         open_store("sqlite://relative.db")
     open_store(str(tmp_path / "bare.db")).close()
+
+
+def test_applied_records_older_than_a_time_are_forgotten(store: Store) -> None:
+    assert store.apply_delta("acme", {KEY: profile(1)}, {}, {}, "traffic", [7, 8], 1, 0)
+    assert store.forget_applied_before(time.time() - 3600) == 0
+    assert store.forget_applied_before(time.time() + 1) == 2
+    assert store.applied("traffic", [7, 8]) == set()
+    assert store.load_endpoints("acme")[KEY].count == 1, "forgetting records leaves the data alone"

@@ -48,6 +48,9 @@ log = logging.getLogger(__name__)
 
 LEASE = "analyzer"
 ALERT_STATE = "alerts.sent"
+APPLIED_RETENTION_S = 24 * 3600.0
+"""How long the record that a bus message was applied is kept (redelivery happens within minutes)."""
+PRUNE_INTERVAL_S = 600.0
 
 
 def default_holder() -> str:
@@ -110,6 +113,7 @@ class Analyzer:
         self.active = False
         self.problem: dict[str, str] = {}
         self._classifier: SensitiveDataEngine | None = None
+        self._pruned_at = 0.0
 
     async def run(self, stop: asyncio.Event) -> None:
         event(log, "analyzer.started", holder=self.holder, interval=self.options.interval_s)
@@ -160,6 +164,12 @@ class Analyzer:
                 return False
             report = analyze_tenant(store, self.settings, tenant.name, self._classifier)
             self._alert(tenant.name, report)
+        now = time.time()
+        if now - self._pruned_at >= PRUNE_INTERVAL_S:
+            # The exactly-once records of applied bus messages are needed only while a message
+            # can still be redelivered; keep a day of them, not every message ever.
+            store.forget_applied_before(now - APPLIED_RETENTION_S)
+            self._pruned_at = now
         self.metrics.analyzer_cycles.inc()
         self.metrics.analyzer_seconds.observe(time.perf_counter() - started)
         return True

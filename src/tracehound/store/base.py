@@ -152,6 +152,14 @@ class Store(Protocol):
         """Forget applied seqs of ``stream`` below ``below`` (all acknowledged); returns how many."""
         ...
 
+    def forget_applied_before(self, timestamp: float) -> int:
+        """Forget applied seqs recorded before ``timestamp`` (Unix seconds); returns how many.
+
+        A message can only be redelivered until its acknowledgement lands (seconds to minutes),
+        so records far older than that only take space.
+        """
+        ...
+
     # -- runs and totals ------------------------------------------------------------------
     def start_run(self, tenant: str, inputs: list[str]) -> int: ...
 

@@ -269,6 +269,13 @@ class PostgresStore:
 
         return self._run(work)
 
+    def forget_applied_before(self, timestamp: float) -> int:
+        def work(cur: Cursor) -> int:
+            cur.execute("DELETE FROM applied_messages WHERE applied < %s", (float(timestamp),))
+            return int(cur.rowcount)
+
+        return self._run(work)
+
     # ------------------------------------------------------------------ runs
     def start_run(self, tenant: str, inputs: list[str]) -> int:
         def work(cur: Cursor) -> int:

@@ -258,6 +258,12 @@ class SqliteStore:
             cur = self._db.execute("DELETE FROM applied_messages WHERE stream=? AND seq < ?", (stream, int(below)))
         return int(cur.rowcount)
 
+    @_locked
+    def forget_applied_before(self, timestamp: float) -> int:
+        with self._transaction():
+            cur = self._db.execute("DELETE FROM applied_messages WHERE applied < ?", (float(timestamp),))
+        return int(cur.rowcount)
+
     # ------------------------------------------------------------------ runs
     @_locked
     def start_run(self, tenant: str, inputs: list[str]) -> int:
