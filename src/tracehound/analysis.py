@@ -138,12 +138,20 @@ def _process(pipeline: Pipeline, tx: Transaction, result: RunResult, out: Binary
 
 def persist(store: SqliteStore, tenant: str, result: RunResult, run_id: int, learn: bool) -> None:
     """Merge the run's deltas into the store; with ``learn=False`` only findings are kept."""
+    behaviour = result.deltas.behaviour
     if learn:
         store.merge_endpoints(tenant, result.deltas.endpoints)
-        if result.deltas.behaviour is not None:
+        if behaviour is not None:
             state = decode_state(store.get_state(tenant, STATE_NAME))
-            state.merge(result.deltas.behaviour)
+            state.merge(behaviour)
             store.put_state(tenant, STATE_NAME, encode_state(state))
+    elif behaviour is not None and behaviour.reported:
+        # Learning nothing, but remembering which cross-request findings were raised, so a
+        # later detection run does not raise them again.
+        state = decode_state(store.get_state(tenant, STATE_NAME))
+        for identity in behaviour.reported:
+            state.mark_reported(identity)
+        store.put_state(tenant, STATE_NAME, encode_state(state))
     store.merge_findings(tenant, result.deltas.findings)
     store.finish_run(
         run_id,

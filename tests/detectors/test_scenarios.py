@@ -289,3 +289,20 @@ def test_findings_are_not_reported_again_by_the_next_run(tmp_path):
     second = run(again.items, store)
     assert second.findings("enumeration") == []
     assert digest(ABUSER) not in str(store.get_state("default", "behaviour"))
+
+
+def test_detection_runs_remember_what_they_reported(tmp_path):
+    # Learning run: normal traffic only. Two detection runs (--no-learn) over the same abuse:
+    # the first raises the finding, the second does not raise it again, and nothing is learned.
+    store = open_store(tmp_path)
+    normal = Traffic()
+    for address in NORMAL:
+        for i in range(5):
+            normal.add("GET", f"/api/users/{100000 + i * 7}", client=address)
+    run(normal.items, store)
+    abuse = Traffic()
+    for user_id in range(200000, 200600, 3):
+        abuse.add("GET", f"/api/users/{user_id}", client=ABUSER)
+    assert run(abuse.items, store, learn=False).flagged("enumeration") == {ABUSER}
+    assert run(abuse.items, store, learn=False).findings("enumeration") == []
+    assert digest(ABUSER) not in str(store.get_state("default", "behaviour"))
