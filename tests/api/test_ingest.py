@@ -216,9 +216,19 @@ async def test_oversized_batches_get_413(h: Harness) -> None:
 
 async def test_unsupported_media_type_or_encoding(h: Harness) -> None:
     key = h.key()
-    assert (await h.post(b"x", key, "text/plain")).status_code == 415
+    assert (await h.post(b"x", key, "image/png")).status_code == 415
     assert (await h.post(b"x", key, NDJSON, **{"Content-Encoding": "br"})).status_code == 415
     assert (await h.post(b"\x1f\x8bnope", key, NDJSON, **{"Content-Encoding": "gzip"})).status_code == 400
+
+
+async def test_a_body_without_a_meaningful_type_is_recognised(h: Harness) -> None:
+    # `curl --data-binary @traffic.har` sends application/x-www-form-urlencoded.
+    key = h.key()
+    r = await h.post(har([har_entry("/a"), har_entry("/b")]), key, "application/x-www-form-urlencoded")
+    assert r.status_code == 202 and r.json()["accepted"] == 2
+    r = await h.post(ndjson_batches(3, 3, seed=99)[0], key, "application/octet-stream")
+    assert r.status_code == 202 and r.json()["accepted"] == 3
+    assert (await h.post(b"x", key, "text/plain")).status_code == 400
 
 
 async def test_a_full_bus_answers_429_with_retry_after(store: Store) -> None:

@@ -11,7 +11,8 @@ Status codes: 202 ``{"accepted": N, "duplicate": bool}``; 400 ``{"error", "reaso
 for an invalid body (``entry`` is the 0-based HAR entry or NDJSON line, null for the whole body);
 401 missing, malformed, unknown or revoked key; 403 a key of another role; 413 over
 ``max_batch_bytes`` (sent) or ``max_decompressed_bytes`` (after gzip); 415 another media type or
-content encoding; 429/503 with ``Retry-After``.
+content encoding; 429/503 with ``Retry-After``. A body sent without a meaningful type (curl's
+default form type, octet-stream, text) is recognised by its first bytes.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import asyncio
 import hashlib
 import logging
 import math
+import re
 import time
 
 from fastapi import FastAPI, Request
@@ -52,6 +54,10 @@ log = logging.getLogger(__name__)
 
 HAR_TYPES = frozenset({"application/json", "application/har+json"})
 NDJSON_TYPES = frozenset({"application/x-ndjson", "application/ndjson", "application/jsonl", "application/x-jsonlines"})
+SNIFFED_TYPES = frozenset({"", "application/x-www-form-urlencoded", "application/octet-stream", "text/plain"})
+"""Types that say nothing about the body (``curl --data-binary @traffic.har`` sends the form type):
+the body itself says whether it is a HAR document or NDJSON."""
+_HAR_START = re.compile(rb'\A\s*\{\s*"log"\s*:')
 INLINE_PARSE_BYTES = 256 * 1024
 """Bodies up to this size are parsed on the event loop; bigger ones in a thread, so the loop keeps serving."""
 MAX_CACHED_KEYS = 10_000
@@ -142,7 +148,7 @@ def create_ingest_app(
             return reject("forbidden", 403, f"a key of role {info.role!r} cannot ingest; use an ingest key")
 
         media = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
-        if media not in HAR_TYPES and media not in NDJSON_TYPES:
+        if media not in HAR_TYPES and media not in NDJSON_TYPES and media not in SNIFFED_TYPES:
             return reject(
                 "unsupported_media_type",
                 415,
@@ -168,6 +174,8 @@ def create_ingest_app(
         try:
             if encoding in ("gzip", "x-gzip"):
                 body = gunzip_capped(body, settings.max_decompressed_bytes)
+            if media in SNIFFED_TYPES:
+                media = sniff_media(body)
             if len(body) > INLINE_PARSE_BYTES:
                 lines = await asyncio.to_thread(_parse, media, body)
             else:
@@ -228,6 +236,11 @@ def create_ingest_app(
     if ops:
         add_ops_routes(app, metrics, ready)
     return app
+
+
+def sniff_media(body: bytes) -> str:
+    """``application/json`` for a HAR document (an object whose first key is ``log``), else NDJSON."""
+    return "application/json" if _HAR_START.match(body[:4096]) else "application/x-ndjson"
 
 
 def _parse(media: str, body: bytes) -> list[bytes]:
