@@ -19,7 +19,7 @@ from tracehound.analyzer.inventory import Inventory, build_inventory
 from tracehound.analyzer.spec import ReferenceSpec
 from tracehound.classifiers.engine import SensitiveDataEngine
 from tracehound.config import Settings
-from tracehound.model import POSTURE_TYPES, Detection, SensitiveType, Transaction
+from tracehound.model import POSTURE_TYPES, Detection, Transaction
 from tracehound.model.redaction import use_installation_key
 from tracehound.pipeline.behaviour import BehaviourEngine
 from tracehound.pipeline.runner import Deltas, Pipeline
@@ -209,10 +209,7 @@ def report_of(
         ]
         summary.body_errors = dict(result.body_errors)
 
-    def is_reported(kind: str, hits: int, seen: int, confidence_sum: float) -> bool:
-        return classifier.is_reported(SensitiveType(kind), hits, seen, confidence_sum)
-
-    return build_report(inventory, summary, is_reported)
+    return build_report(inventory, summary, classifier.is_reported)
 
 
 def new_pipeline(settings: Settings, store: SqliteStore | None = None) -> tuple[Pipeline, SensitiveDataEngine]:

@@ -85,6 +85,14 @@ def test_is_reported_combines_share_and_confidence(hits: int, seen: int, conf: f
     assert engine().is_reported(SensitiveType.CREDIT_CARD, hits, seen, conf) is expected
 
 
+def test_one_value_repeated_among_others_is_not_a_field_of_that_type() -> None:
+    """A spec example IBAN in 3 samples of 10 is a constant; three different IBANs are a field."""
+    assert not engine().is_reported(SensitiveType.IBAN, 3, 10, 3.0, distinct=1)
+    assert engine().is_reported(SensitiveType.IBAN, 3, 10, 3.0, distinct=2)
+    # One user's own email in every sample is still an email field.
+    assert engine().is_reported(SensitiveType.EMAIL, 10, 10, 9.5, distinct=1)
+
+
 def test_secrets_need_a_smaller_share_than_shapes() -> None:
     assert engine().is_reported(SensitiveType.AWS_ACCESS_KEY, 2, 10, 1.9)
     assert not engine().is_reported(SensitiveType.PHONE_NUMBER, 2, 10, 1.9)

@@ -4,7 +4,8 @@ import datetime as dt
 
 import pytest
 
-from classifiers._helpers import types_of
+from classifiers._helpers import engine, types_of
+from tracehound.classifiers.engine import MIN_MEAN_CONFIDENCE
 
 
 @pytest.mark.parametrize(
@@ -71,6 +72,28 @@ def test_rejects_dates_that_are_not_birth_dates(location: str, value: str) -> No
 
 def test_rejects_birth_dates_in_the_future() -> None:
     assert "date_of_birth" not in types_of("response.body.dob", _future())
+
+
+def _years_ago(years: int) -> str:
+    today = dt.date.today()
+    return today.replace(year=today.year - years, day=min(today.day, 28)).isoformat()
+
+
+def _confidence(location: str, value: str) -> float:
+    return max((h.confidence for h in engine().classify([(location, value)]) if h.type == "date_of_birth"), default=0)
+
+
+def test_explicit_birth_keys_accept_children() -> None:
+    assert _confidence("response.body.child.dateOfBirth", _years_ago(3)) >= 0.9
+    assert _confidence("response.body.patientDob", _years_ago(1)) >= 0.9
+
+
+def test_loose_birth_keys_need_an_age_of_thirteen_for_full_confidence() -> None:
+    """`born: 2024-…` is more often when a record came to be; `born: 1980-…` is a person."""
+    assert _confidence("response.body.attributes.born", _years_ago(40)) >= 0.9
+    assert _confidence("response.body.birthInfo", _years_ago(20)) >= 0.9
+    recent = _confidence("response.body.attributes.born", _years_ago(3))
+    assert 0 < recent < MIN_MEAN_CONFIDENCE
 
 
 @pytest.mark.parametrize(

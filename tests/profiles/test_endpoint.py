@@ -39,9 +39,28 @@ def profile_of(items: list[Transaction], hits: bool = False) -> EndpointProfile:
     p = EndpointProfile()
     for t in items:
         ex = normalize(t)
-        found = [SensitiveHit(type=SensitiveType.EMAIL, location="response.body.email", confidence=0.9)] if hits else []
+        mask = f"{t.seq % 3}***@example.com"
+        found = [SensitiveHit(type=SensitiveType.EMAIL, location="response.body.email", confidence=0.9, masked=mask)]
+        found = found if hits else []
         fold(p, ex, provisional_segments(ex.segments), found, ["response.body.email"])
     return p
+
+
+seq_lists = st.lists(st.integers(0, 50), max_size=6)
+
+
+@settings(max_examples=80, deadline=None)
+@given(seq_lists, seq_lists)
+def test_masked_forms_merge_in_any_order(a: list[int], b: list[int]) -> None:
+    pa, pb = profile_of([tx(i) for i in a], hits=True), profile_of([tx(i) for i in b], hits=True)
+    ab, ba = profile_of([]), profile_of([])
+    ab.merge(pa)
+    ab.merge(pb)
+    ba.merge(pb)
+    ba.merge(pa)
+    assert builtins(ab) == builtins(ba)
+    masks = ab.sensitive["response.body.email|email"].masks if a or b else []
+    assert masks == sorted({f"{i % 3}***@example.com" for i in a + b})[:2]
 
 
 def builtins(p: EndpointProfile) -> object:

@@ -273,13 +273,13 @@ def parse_date(value: str) -> dt.date | None:
     return None
 
 
-def is_birth_date(value: str, today: dt.date | None = None) -> bool:
-    """A real calendar date giving an age between 0 and 120 years, not in the future."""
+def is_birth_date(value: str, today: dt.date | None = None, min_age: int = 0) -> bool:
+    """A real calendar date giving an age between ``min_age`` and 120 years, not in the future."""
     d = parse_date(value)
     if d is None:
         return False
     today = today or dt.date.today()
-    return d <= today and (today.year - d.year) <= 120
+    return d <= today and min_age <= (today.year - d.year) <= 120
 
 
 # ---------------------------------------------------------------- registry for custom types

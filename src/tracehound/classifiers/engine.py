@@ -14,7 +14,8 @@ Built once per run from every registered classifier plus the user's custom types
 ``is_reported`` is the endpoint-level decision: per-sample hits are evidence, but a location is
 reported only when a large enough share of the samples that carried a value agreed, with enough
 mean confidence. A random 16-digit id passes Luhn with a real issuer prefix in a few percent of
-samples; an email field is an email in nearly all of them.
+samples; an email field is an email in nearly all of them. When every hit was the same value,
+the share must be high: one constant among other values is an example or a fixture.
 
 A verifier that raises is contained: the error is counted per classifier in ``errors`` (exported
 as ``tracehound_classifier_errors_total``) and the value is treated as not matching.
@@ -63,6 +64,10 @@ MIN_SHARE: dict[str, float] = {
 }
 DEFAULT_MIN_SHARE = 0.5
 MIN_MEAN_CONFIDENCE = 0.6
+SINGLE_VALUE_SHARE = 0.8
+"""Share a location needs when all its hits were one value (one masked form): a constant that
+sits among other values (a spec example, a fixture, the company's own IBAN) is not a field of
+personal data; one user's own email, repeated in every sample, still is."""
 
 
 _UNKNOWN: Any = object()
@@ -373,17 +378,22 @@ class SensitiveDataEngine:
                     found[rule.type] = conf
         return found
 
-    def is_reported(self, type: SensitiveType | str, hits: int, seen: int, confidence_sum: float) -> bool:
+    def is_reported(
+        self, type: SensitiveType | str, hits: int, seen: int, confidence_sum: float, distinct: int = 2
+    ) -> bool:
         """Whether a location is a ``type`` field, from per-sample evidence over the endpoint.
 
         ``hits``: samples where this (location, type) fired; ``seen``: samples where the location
-        carried a value; ``confidence_sum``: the sum of the per-sample (best) confidences.
+        carried a value; ``confidence_sum``: the sum of the per-sample (best) confidences;
+        ``distinct``: how many distinct masked forms the hits had (counted up to 2).
         """
         if hits <= 0 or seen <= 0:
             return False
         hits = min(hits, seen)
         share = hits / seen
         mean = confidence_sum / hits
+        if distinct < 2 and share < SINGLE_VALUE_SHARE:
+            return False
         return share >= MIN_SHARE.get(str(type), DEFAULT_MIN_SHARE) and mean >= MIN_MEAN_CONFIDENCE
 
 

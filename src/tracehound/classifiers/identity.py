@@ -3,8 +3,9 @@
 None of these can be proved from a value alone ("Jordan" is a name, a country and a brand; a
 date is rarely a birth date), so every rule here starts from the field's key and then demands a
 value shaped like the type: capitalised words for names, a real date that gives an age of 0–120
-for birth dates, a number plus words for street lines, a known postal format for postal codes.
-A hint with a contradicting value (``zip: "abc def ghi"``, ``dob: "2031-01-01"``) never fires.
+for birth dates (13 or more under a loose key such as ``born``), a number plus words for street
+lines, a known postal format for postal codes. A hint with a contradicting value
+(``zip: "abc def ghi"``, ``dob: "2031-01-01"``) never fires.
 """
 
 from __future__ import annotations
@@ -65,17 +66,31 @@ def verify_name(value: str, key: FieldKey) -> float:
 # ---------------------------------------------------------------- birth dates
 
 _BIRTH_EXCLUDE = ("place", "country", "city", "town", "state", "region", "certificate", "name", "weight")
+_DOB_EXACT = frozenset({"dob", "bday", "dateofbirth", "birthdate", "birthday", "birthdt"})
+_DOB_SUFFIXES = ("dob", "dateofbirth", "birthdate", "birthday")
+MIN_LOOSE_AGE = 13
+"""Youngest age a date under a loose birth key (``born``, ``birthInfo``) is taken for a birth
+date at full confidence: recent dates under such keys are mostly when a record, item or account
+came to be. Explicit keys (``dob``, ``dateOfBirth``) accept any age from 0 to 120."""
 
 
 def _dob_key(k: FieldKey) -> bool:
     key = k.key
-    if key in ("dob", "bday", "dateofbirth", "birthdate", "birthday", "birthdt", "born", "bornon"):
+    if key in _DOB_EXACT or key in ("born", "bornon"):
         return True
     return ("birth" in key or key.endswith("dob")) and not contains_any(key, _BIRTH_EXCLUDE)
 
 
+def _explicit_dob_key(key: str) -> bool:
+    return key in _DOB_EXACT or (ends_with_any(key, _DOB_SUFFIXES) and not contains_any(key, _BIRTH_EXCLUDE))
+
+
 def verify_dob(value: str, key: FieldKey) -> float:
-    return 0.92 if is_birth_date(value) else 0.0
+    if not is_birth_date(value):
+        return 0.0
+    if _explicit_dob_key(key.key) or is_birth_date(value, min_age=MIN_LOOSE_AGE):
+        return 0.92
+    return 0.4  # below the reporting mean: a location of such dates alone is not reported
 
 
 # ---------------------------------------------------------------- street addresses

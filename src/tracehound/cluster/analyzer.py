@@ -34,7 +34,7 @@ from tracehound.cluster.metrics import Metrics
 from tracehound.cluster.store_thread import StoreThread
 from tracehound.config import Settings
 from tracehound.errors import StoreError
-from tracehound.model import SensitiveType, Severity
+from tracehound.model import Severity
 from tracehound.pipeline.behaviour import BehaviourEngine
 from tracehound.pipeline.stages import build_classifier
 from tracehound.profiles.behaviour import STATE_NAME, decode_state
@@ -78,13 +78,7 @@ def analyze_tenant(store: Store, settings: Settings, tenant: str, classifier: Se
     )
     transactions, rejected = store.totals(tenant)
 
-    def is_reported(kind: str, hits: int, seen: int, confidence_sum: float) -> bool:
-        try:
-            return classifier.is_reported(SensitiveType(kind), hits, seen, confidence_sum)
-        except ValueError:
-            return False
-
-    report = build_report(inventory, RunSummary(transactions=transactions, rejected=rejected), is_reported)
+    report = build_report(inventory, RunSummary(transactions=transactions, rejected=rejected), classifier.is_reported)
     openapi = {name: openapi_document(name, eps) for name, eps in inventory.services.items()}
     store.replace_inventory(tenant, report, openapi)
     return report

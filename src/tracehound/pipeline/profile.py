@@ -231,23 +231,25 @@ def _fold_sensitive(
     array (``items[].name``) it is the share of the items: a list where one name in three is a
     person's name is not a list of names, though most samples contain one.
     """
-    found: dict[str, list[int]] = {}  # key -> [values hit, confidence sum in thousandths]
+    found: dict[str, tuple[list[int], set[str]]] = {}  # key -> ([values hit, confidence ‰], masked forms)
     for hit in hits:
         key = f"{hit.location}|{hit.type.value}"
         entry = found.get(key)
         if entry is None:
-            entry = found[key] = [0, 0]
-        entry[0] += 1
-        entry[1] += round(hit.confidence * 1000)
+            entry = found[key] = ([0, 0], set())
+        entry[0][0] += 1
+        entry[0][1] += round(hit.confidence * 1000)
+        entry[1].add(hit.masked)
     hit_locations = {key.partition("|")[0] for key in found}
     seen = profile.location_seen
     for loc in locations:
         seen[loc] = seen.get(loc, 0) + 1
     for loc in hit_locations:
         _forget(profile, loc, status)
-    for key, (values, confidence) in found.items():
+    for key, ((values, confidence), masks) in found.items():
         stat = profile.sensitive.get(key)
         if stat is None:
             stat = profile.sensitive[key] = SensitiveStat()
         stat.hits += values
         stat.confidence_milli += confidence
+        stat.add_masks(masks)

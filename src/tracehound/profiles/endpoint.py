@@ -7,10 +7,14 @@ caps, min or max.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import msgspec
 
 from tracehound.profiles.schema import SchemaNode, _add_counts, _copy
 from tracehound.profiles.sketch import LatencySketch
+
+MAX_MASKS = 2
 
 
 class SensitiveStat(msgspec.Struct, kw_only=True, gc=False, array_like=True):
@@ -21,6 +25,16 @@ class SensitiveStat(msgspec.Struct, kw_only=True, gc=False, array_like=True):
 
     hits: int = 0
     confidence_milli: int = 0
+    masks: list[str] = msgspec.field(default_factory=list)
+    """The smallest ``MAX_MASKS`` distinct masked forms of the values hit, sorted: enough to tell
+    a field of many values from one constant repeated (a spec example, a company's own IBAN)."""
+
+    def add_masks(self, masks: Iterable[str]) -> None:
+        """Keep the smallest distinct masked forms (a bottom-k set: merging is order-free)."""
+        current = self.masks
+        new = [m for m in masks if m not in current]
+        if new:
+            self.masks = sorted(set(current).union(new))[:MAX_MASKS]
 
 
 class EndpointProfile(msgspec.Struct, kw_only=True, gc=False, omit_defaults=True):
@@ -66,10 +80,13 @@ class EndpointProfile(msgspec.Struct, kw_only=True, gc=False, omit_defaults=True
         for key, stat in other.sensitive.items():
             mine = self.sensitive.get(key)
             if mine is None:
-                self.sensitive[key] = SensitiveStat(hits=stat.hits, confidence_milli=stat.confidence_milli)
+                self.sensitive[key] = SensitiveStat(
+                    hits=stat.hits, confidence_milli=stat.confidence_milli, masks=list(stat.masks)
+                )
             else:
                 mine.hits += stat.hits
                 mine.confidence_milli += stat.confidence_milli
+                mine.add_masks(stat.masks)
         _add_counts(self.location_seen, other.location_seen)
 
 

@@ -17,10 +17,11 @@ from tracehound.report.schema import to_json_schema
 REPORT_VERSION = 1
 REQUIRED_SHARE = 0.95
 
-IsReported = Callable[[str, int, int, float], bool]
+IsReported = Callable[[str, int, int, float, int], bool]
+"""(type, hits, samples with a value, confidence sum, distinct masked forms) → reported?"""
 
 
-def default_is_reported(kind: str, hits: int, seen: int, confidence_sum: float) -> bool:
+def default_is_reported(kind: str, hits: int, seen: int, confidence_sum: float, distinct: int) -> bool:
     return seen > 0 and hits / seen >= 0.5 and confidence_sum / hits >= 0.5
 
 
@@ -121,7 +122,7 @@ def sensitive(ep: Endpoint, is_reported: IsReported) -> list[dict[str, Any]]:
     for key, stat in sorted(ep.profile.sensitive.items()):
         location, _, kind = key.rpartition("|")
         seen = ep.profile.location_seen.get(location, stat.hits)
-        if is_reported(kind, stat.hits, seen, stat.confidence_milli / 1000):
+        if is_reported(kind, stat.hits, seen, stat.confidence_milli / 1000, len(stat.masks) or 2):
             out.append({"location": ep.rename_location(location), "type": kind, "count": stat.hits})
     return out
 
