@@ -226,3 +226,28 @@ def test_spec_drift_shadow_zombie_and_spec_only(tmp_path: Path) -> None:
     types = {(f["type"], f["path"]) for f in report["findings"]}
     assert ("shadow_endpoint", "/v1/admin/export") in types
     assert ("zombie_endpoint", "/v1/legacy") in types
+
+
+def test_custom_sensitive_types_reach_the_report(tmp_path: Path) -> None:
+    config = tmp_path / "tracehound.yaml"
+    config.write_text(
+        "sensitive:\n  custom_types:\n    - name: employee_id\n      pattern: 'EMP-[0-9]{6}'\n"
+        "      key_hints: [staff]\n"
+    )
+    entries = [
+        entry(f"https://api.example.com/people/{i}?ref=EMP-{200000 + i}", body={"staff": f"EMP-{100000 + i}"})
+        for i in range(6)
+    ]
+    doc = tmp_path / "t.har"
+    doc.write_text(json.dumps(har(entries)))
+    code, _, err = run(
+        "analyze", str(doc), "--config", str(config), "--db", str(tmp_path / "t.db"), "--json", str(tmp_path / "r.json")
+    )
+    assert code == 0, err
+    [endpoint] = json.loads((tmp_path / "r.json").read_text())["services"][0]["endpoints"]
+    assert {"location": "response.body.staff", "type": "employee_id", "count": 6} in endpoint["sensitive"]
+    assert {"location": "request.query.ref", "type": "employee_id", "count": 6} in endpoint["sensitive"]
+    report = (tmp_path / "r.json").read_text()
+    assert "EMP-100003" not in report and "EMP-200003" not in report
+    findings = json.loads(report)["findings"]
+    assert any(f["type"] == "sensitive_data_in_url" and f["location"] == "request.query.ref" for f in findings)

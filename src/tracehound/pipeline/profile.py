@@ -233,7 +233,7 @@ def _fold_sensitive(
     """
     found: dict[str, tuple[list[int], set[str]]] = {}  # key -> ([values hit, confidence ‰], masked forms)
     for hit in hits:
-        key = f"{hit.location}|{hit.type.value}"
+        key = f"{hit.location}|{hit.type}"
         entry = found.get(key)
         if entry is None:
             entry = found[key] = ([0, 0], set())

@@ -180,15 +180,15 @@ def _url_exposures(hits: list[SensitiveHit]) -> list[Detection]:
     out = []
     seen: set[tuple[str, str]] = set()
     for hit in hits:
-        if hit.location.startswith(URL_LOCATIONS) and (hit.location, hit.type.value) not in seen:
-            seen.add((hit.location, hit.type.value))
+        if hit.location.startswith(URL_LOCATIONS) and (hit.location, str(hit.type)) not in seen:
+            seen.add((hit.location, str(hit.type)))
             out.append(
                 Detection(
                     type=DetectionType.SENSITIVE_DATA_IN_URL,
                     location=hit.location,
                     severity=_URL_SEVERITY.get(hit.type, Severity.LOW),
                     detector="sensitive_data_in_url",
-                    evidence=f"{hit.type.value} in the URL: {hit.masked}",
+                    evidence=f"{hit.type} in the URL: {hit.masked}",
                     confidence=hit.confidence,
                 )
             )
