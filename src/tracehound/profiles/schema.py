@@ -107,20 +107,76 @@ class SchemaNode(msgspec.Struct, kw_only=True, gc=False, omit_defaults=True):
     # ------------------------------------------------------------------ folding
     def observe(self, value: Any, depth: int = 0) -> None:
         """Fold one value in."""
+        # The hot path of the profile stage (every value of every deep sample): strings, objects
+        # and their children are handled inline, so a value costs one Python call, not two.
         self.count += 1
         types = self.types
         # Exact types first (decoded JSON is made of exactly these); subclasses take the slow way.
         cls = type(value)
         if cls is str:
             types["string"] = types.get("string", 0) + 1
-            self._observe_string(value)
+            n = len(value)
+            least = self.min_length
+            if least is None or n < least:
+                self.min_length = n
+            most = self.max_length
+            if most is None or n > most:
+                self.max_length = n
+            shape = _SHAPES.get(value)
+            if shape is None:
+                shape = _shape(value)
+            fmt = shape[0]
+            if fmt is not None:
+                formats = self.formats
+                formats[fmt] = formats.get(fmt, 0) + 1
+            enum = self.enum
+            if enum is not None:
+                if fmt is None and shape[1]:
+                    if value not in enum:
+                        if len(enum) >= MAX_ENUM:
+                            self.enum = None
+                        else:
+                            enum.append(value)
+                            enum.sort()
+                else:
+                    self.enum = None
         elif cls is dict:
             types["object"] = types.get("object", 0) + 1
             if depth < MAX_DEPTH:
-                self._observe_object(value, depth)
+                props = self.properties
+                depth += 1
+                for key, child in value.items():
+                    node = props.get(key)
+                    if node is None:
+                        if len(props) >= MAX_PROPERTIES:
+                            self.extra_keys += 1
+                            continue
+                        node = props[key] = SchemaNode()
+                    node.observe(child, depth)
         elif cls is int:
             types["integer"] = types.get("integer", 0) + 1
-            self._observe_number(value)
+            low = self.min_value
+            if low is None or value < low:
+                self.min_value = value
+            high = self.max_value
+            if high is None or value > high:
+                self.max_value = value
+        elif cls is list:
+            types["array"] = types.get("array", 0) + 1
+            n = len(value)
+            least = self.min_length
+            if least is None or n < least:
+                self.min_length = n
+            most = self.max_length
+            if most is None or n > most:
+                self.max_length = n
+            if depth < MAX_DEPTH and value:
+                items = self.items
+                if items is None:
+                    items = self.items = SchemaNode()
+                depth += 1
+                for child in value[:SAMPLED_ITEMS]:
+                    items.observe(child, depth)
         elif cls is bool:
             types["boolean"] = types.get("boolean", 0) + 1
         elif value is None:
@@ -128,8 +184,6 @@ class SchemaNode(msgspec.Struct, kw_only=True, gc=False, omit_defaults=True):
         elif cls is float:
             types["number"] = types.get("number", 0) + 1
             self._observe_number(value)
-        elif cls is list:
-            self._observe_array(value, depth)
         else:
             self._observe_other(value, depth)
 
