@@ -73,18 +73,53 @@ def body_fields(body: Body, prefix: str, items: int | None = None) -> list[tuple
     return out
 
 
+MAX_NAMED_LOCATIONS = 4096
+"""Location strings remembered per prefix (``request.header.`` + name); the memo empties when full."""
+_PATH_LOCATIONS = tuple(f"{PATH_PREFIX}{i}" for i in range(64))
+_QUERY_LOCATIONS: dict[str, str] = {}
+_HEADER_LOCATIONS: dict[str, str] = {}
+_COOKIE_LOCATIONS: dict[str, str] = {}
+_RESPONSE_HEADER_LOCATIONS: dict[str, str] = {}
+
+
+def _named(memo: dict[str, str], prefix: str, name: str) -> str:
+    """``prefix + name``, remembered: the same names recur in every transaction, and a reused
+    string keeps its hash, which every later stage's dictionaries look up."""
+    if len(memo) >= MAX_NAMED_LOCATIONS:
+        memo.clear()
+    location = memo[name] = prefix + name
+    return location
+
+
+def request_head_fields(ex: Exchange) -> list[tuple[str, Any]]:
+    """The request values outside the body (path, query, headers, cookies), in `request_fields` order."""
+    paths = _PATH_LOCATIONS
+    segments = ex.segments
+    if len(segments) <= len(paths):
+        out: list[tuple[str, Any]] = list(zip(paths, segments))
+    else:
+        out = [(path_location(i), seg) for i, seg in enumerate(segments)]
+    if ex.query:
+        memo = _QUERY_LOCATIONS
+        out += [(memo.get(n) or _named(memo, "request.query.", n), v) for n, v in ex.query]
+    memo = _HEADER_LOCATIONS
+    out += [(memo.get(n) or _named(memo, "request.header.", n), v) for n, v in ex.headers.items() if n != "cookie"]
+    if ex.cookies:
+        memo = _COOKIE_LOCATIONS
+        out += [(memo.get(n) or _named(memo, "request.cookie.", n), v) for n, v in ex.cookies]
+    return out
+
+
 def request_fields(ex: Exchange) -> Iterator[tuple[str, Any]]:
     """Every request value an attacker controls, with its location."""
-    for i, seg in enumerate(ex.segments):
-        yield path_location(i), seg
-    for name, value in ex.query:
-        yield f"request.query.{name}", value
-    for name, value in ex.headers.items():
-        if name != "cookie":
-            yield f"request.header.{name}", value
-    for name, value in ex.cookies:
-        yield f"request.cookie.{name}", value
+    yield from request_head_fields(ex)
     yield from body_fields(ex.request_body, "request.body")
+
+
+def response_header_fields(ex: Exchange) -> list[tuple[str, Any]]:
+    """The response headers as fields, in `response_fields` order."""
+    memo = _RESPONSE_HEADER_LOCATIONS
+    return [(memo.get(n) or _named(memo, "response.header.", n), v) for n, v in ex.response_headers.items()]
 
 
 def response_fields(ex: Exchange, body: bool = True) -> Iterator[tuple[str, Any]]:
@@ -93,7 +128,6 @@ def response_fields(ex: Exchange, body: bool = True) -> Iterator[tuple[str, Any]
     Request values are all walked (an attacker chooses where to put a payload); responses are
     the service's own output, where a collection's first items say what its location holds.
     """
-    for name, value in ex.response_headers.items():
-        yield f"response.header.{name}", value
+    yield from response_header_fields(ex)
     if body:
         yield from body_fields(ex.response_body, "response.body", items=SAMPLED_ITEMS)

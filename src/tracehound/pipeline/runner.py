@@ -23,7 +23,7 @@ from tracehound.model import (
     Severity,
     Transaction,
 )
-from tracehound.model.fields import request_fields, response_fields
+from tracehound.model.fields import SAMPLED_ITEMS, body_fields, request_head_fields, response_header_fields
 from tracehound.pipeline.normalize import Limits, normalize
 from tracehound.pipeline.profile import fold
 from tracehound.pipeline.segments import provisional_segments, template_key
@@ -118,16 +118,25 @@ class Pipeline:
             profile = deltas.endpoints[key] = EndpointProfile()
         deep = self.sampling.deep(profile.count, tx)
 
-        needs_fields = self.classifier is not None or self.inspectors or self.behaviour is not None
-        request = list(request_fields(ex)) if needs_fields else []
+        # Fields are built once, in `model.fields.request_fields` / `response_fields` order, and
+        # the request body's only when a stage reads it (a shallow sample is not classified by body).
+        head: list[tuple[str, Any]] = []
+        request = head
+        if self.classifier is not None or self.inspectors or self.behaviour is not None:
+            head = request_head_fields(ex)
+            request = head
+            if deep or self.inspectors or self.behaviour is not None:
+                body_values = body_fields(ex.request_body, "request.body")
+                if body_values:
+                    request = head + body_values
         hits: list[SensitiveHit] = []
         locations: list[str] = []
         if self.classifier is not None:
             if deep:
-                fields = request + list(response_fields(ex))
+                fields = request + response_header_fields(ex)
+                fields += body_fields(ex.response_body, "response.body", items=SAMPLED_ITEMS)
             else:
-                fields = [f for f in request if not f[0].startswith("request.body")]
-                fields.extend(response_fields(ex, body=False))
+                fields = head + response_header_fields(ex)
             hits = self.classifier.classify(fields)
             locations = [loc for loc, value in fields if value is not None and value != ""]
         fold(profile, ex, segments, hits, locations, deep=deep)
