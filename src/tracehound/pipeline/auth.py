@@ -65,22 +65,41 @@ def _credential_names(names: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(out)
 
 
+MAX_REMEMBERED_CREDENTIALS = 4096
+_AUTHORIZATION_SCHEMES: dict[str, str] = {}
+
+
+def authorization_scheme(value: str) -> str:
+    """The scheme label of an ``Authorization`` header value (``jwt``, ``bearer``, ``basic``...)."""
+    scheme, _, token = value.strip().partition(" ")
+    scheme = scheme.lower()
+    if scheme == "bearer":
+        return "jwt" if is_jwt(token.strip()) else "bearer"
+    if scheme in ("basic", "digest"):
+        return scheme
+    if is_jwt(value.strip()):
+        return "jwt"
+    return "api_key:header:authorization"
+
+
+def _remember_scheme(value: str) -> str:
+    # Pure, and a client sends the same credential request after request: remembered per value
+    # (short values only, so the memo stays small).
+    label = authorization_scheme(value)
+    if len(value) <= 512:
+        if len(_AUTHORIZATION_SCHEMES) >= MAX_REMEMBERED_CREDENTIALS:
+            _AUTHORIZATION_SCHEMES.clear()
+        _AUTHORIZATION_SCHEMES[value] = label
+    return label
+
+
 def auth_schemes(ex: Exchange) -> list[str]:
     """Every credential the request carries, as scheme labels; ``["none"]`` when there is none."""
     schemes: list[str] = []
     authz = ex.headers.get("authorization")
     if authz:
-        scheme, _, token = authz.strip().partition(" ")
-        scheme = scheme.lower()
-        if scheme == "bearer":
-            schemes.append("jwt" if is_jwt(token.strip()) else "bearer")
-        elif scheme in ("basic", "digest"):
-            schemes.append(scheme)
-        elif is_jwt(authz.strip()):
-            schemes.append("jwt")
-        else:
-            schemes.append("api_key:header:authorization")
-    for name in credential_headers(ex.headers):
+        schemes.append(_AUTHORIZATION_SCHEMES.get(authz) or _remember_scheme(authz))
+    for name in _credential_names(tuple(ex.headers)):
         schemes.append(f"api_key:header:{name}")
     for name, _ in ex.query:
         if name.lower() in API_KEY_QUERY:

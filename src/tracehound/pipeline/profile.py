@@ -95,6 +95,18 @@ def _count_only(node: SchemaNode) -> None:
     node.enum = None
 
 
+_SECRET_NAMES: dict[str, bool] = {}
+
+
+def _secret_name(name: str) -> bool:
+    """`is_secret_name`, memoized (pure, and parameter names recur in every request)."""
+    secret = is_secret_name(name)
+    if len(_SECRET_NAMES) >= MAX_HEADER_KINDS:
+        _SECRET_NAMES.clear()
+    _SECRET_NAMES[name] = secret
+    return secret
+
+
 def is_parameter_header(name: str) -> bool:
     return name not in STANDARD_HEADERS and not name.startswith(_STANDARD_PREFIXES)
 
@@ -148,33 +160,40 @@ def fold(
         if profile.last_seen is None or when > profile.last_seen:
             profile.last_seen = when
 
+    segments = ex.segments
     for i, seg in enumerate(template):
-        if is_placeholder(seg) and i < len(ex.segments):
-            value = ex.segments[i]
+        if seg[:1] == "{" and is_placeholder(seg) and i < len(segments):
+            value = segments[i]
             node = _node(profile.path_params, str(i))
             node.observe(int(value) if seg == "{int}" and value.isdigit() else value)
             node.enum = None  # ids, never an enumeration; and they may be personal
 
-    seen_names: set[str] = set()
-    for name, value in ex.query:
-        if name in seen_names:
-            profile.query_repeats[name] = profile.query_repeats.get(name, 0) + 1
-        seen_names.add(name)
-        node = _node(profile.query, name)
-        if is_secret_name(name):
-            _count_only(node)
-        elif deep:
-            node.observe(coerce_scalar(value))
-        else:
-            node.count += 1
+    if ex.query:
+        seen_names: set[str] = set()
+        for name, value in ex.query:
+            if name in seen_names:
+                profile.query_repeats[name] = profile.query_repeats.get(name, 0) + 1
+            seen_names.add(name)
+            node = _node(profile.query, name)
+            secret = _SECRET_NAMES.get(name)
+            if secret is None:
+                secret = _secret_name(name)
+            if secret:
+                _count_only(node)
+            elif deep:
+                node.observe(coerce_scalar(value))
+            else:
+                node.count += 1
 
-    secret_headers = credential_headers(ex.headers)
+    secret_headers: list[str] | None = None  # only parameter headers need it: most requests have none
     for name, value in ex.headers.items():
         kind = _HEADER_KINDS.get(name)
         if kind is None:
             kind = _header_kind(name)
         if kind:
             node = _node(profile.headers, name)
+            if secret_headers is None:
+                secret_headers = credential_headers(ex.headers)
             if kind == _SECRET_HEADER or name in secret_headers:
                 _count_only(node)
             elif deep:
