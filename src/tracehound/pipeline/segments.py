@@ -312,24 +312,39 @@ def is_placeholder(seg: str) -> bool:
     return len(seg) > 2 and seg[0] == "{" and seg[-1] == "}"
 
 
+MAX_PROVISIONAL = 65_536
+"""Segments whose provisional form is remembered; the memo empties when full."""
+_PROVISIONAL: dict[str, str] = {}
+
+
+def provisional_segment(seg: str) -> str:
+    """One segment, or its ``{kind}`` placeholder when it reads as an id."""
+    ext = split_extension(seg)
+    if ext is not None:
+        kind = None if is_placeholder(ext[1]) else segment_kind(ext[1])
+        return seg if kind is None else f"{ext[0]}.{placeholder(kind)}"
+    parts = split_suffix(seg)
+    if parts is not None:
+        value_kind = segment_kind(parts[0])
+        if value_kind is not None or parts[1][0] == ":":
+            return seg if value_kind is None else placeholder(value_kind) + parts[1]
+    kind = segment_kind(seg)
+    return seg if kind is None else placeholder(kind)
+
+
+def _remember_provisional(seg: str) -> str:
+    out = provisional_segment(seg)
+    if len(_PROVISIONAL) >= MAX_PROVISIONAL:
+        _PROVISIONAL.clear()
+    _PROVISIONAL[seg] = out
+    return out
+
+
 def provisional_segments(segments: tuple[str, ...]) -> tuple[str, ...]:
     """The path with every id-like segment replaced by its ``{kind}`` placeholder."""
-    out = []
-    for seg in segments:
-        ext = split_extension(seg)
-        if ext is not None:
-            kind = None if is_placeholder(ext[1]) else segment_kind(ext[1])
-            out.append(seg if kind is None else f"{ext[0]}.{placeholder(kind)}")
-            continue
-        parts = split_suffix(seg)
-        if parts is not None:
-            value_kind = segment_kind(parts[0])
-            if value_kind is not None or parts[1][0] == ":":
-                out.append(seg if value_kind is None else placeholder(value_kind) + parts[1])
-                continue
-        kind = segment_kind(seg)
-        out.append(seg if kind is None else placeholder(kind))
-    return tuple(out)
+    # Pure per segment, and the literal segments of a path recur in every request: memoized.
+    memo = _PROVISIONAL
+    return tuple([memo.get(seg) or _remember_provisional(seg) for seg in segments])
 
 
 def template_key(segments: tuple[str, ...]) -> str:
@@ -337,6 +352,9 @@ def template_key(segments: tuple[str, ...]) -> str:
 
     A ``/`` inside a decoded segment (sent as ``%2F``) is written back as ``%2F``.
     """
+    joined = "/".join(segments)
+    if "%" not in joined and joined.count("/") == len(segments) - 1:
+        return "/" + joined  # the usual case: nothing to escape
     return "/" + "/".join(_escape(s) for s in segments)
 
 
