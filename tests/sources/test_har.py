@@ -110,6 +110,25 @@ def test_entry_nested_deeper_than_the_regex(tmp_path: Path, depth: int) -> None:
         assert [t.seq for t in txs] == [0, 1, 2]
 
 
+@pytest.mark.parametrize("indent", [None, 2])
+@pytest.mark.parametrize("chunk_size", [1 << 20, 300])
+def test_objects_inside_an_entry_that_start_like_an_entry(
+    tmp_path: Path, indent: int | None, chunk_size: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Entries are framed first by where the next one starts; an object inside an entry that
+    # starts the same way (or a string spelling one) must not cut the entry short.
+    inner = {"startedDateTime": "2026-11-25T10:00:00.000Z", "request": {"method": "GET", "url": "/x"}}
+    entries = [
+        har_entry(url=f"https://a.example/{i}", _initiator=inner if i % 2 else [inner, inner], _note=json.dumps(inner))
+        for i in range(7)
+    ]
+    path = write(tmp_path / "t.har", har_bytes(entries, indent=indent))
+    txs = only_tx(read(path, chunk_size=chunk_size))
+    assert [t.path for t in txs] == [f"/{i}" for i in range(7)]
+    monkeypatch.setattr("tracehound.sources.har.MAX_GUESS_MISSES", 0)  # the careful framing only
+    assert read(path, chunk_size=chunk_size) == txs
+
+
 # -- bad entries and files ---------------------------------------------------------------------
 
 

@@ -18,6 +18,12 @@ _URL_RE = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*)://([^/?#]*)([^?#]*)(?:\?([^#]*
 _BAD_HOST_RE = re.compile(r"[\s<>\"'`{}|\\^/]")
 
 
+MAX_ORIGINS = 4096
+"""Origins (``scheme://authority``) whose split is remembered; the memo empties when full."""
+MAX_ORIGIN = 256
+_ORIGINS: dict[str, tuple[str, str]] = {}
+
+
 def split_url(url: str) -> tuple[str, str, str, str]:
     """``(scheme, host, path, query)`` of an absolute URL.
 
@@ -28,7 +34,21 @@ def split_url(url: str) -> tuple[str, str, str, str]:
     m = _URL_RE.match(url)
     if m is None:
         raise ValueError("not an absolute URL")
-    scheme, authority, path, query = m.groups()
+    # A source sees few origins: their checked (scheme, host) is remembered.
+    origin = url[: m.end(2)]
+    known = _ORIGINS.get(origin)
+    if known is None:
+        known = _split_origin(m.group(1), m.group(2))
+        if len(origin) <= MAX_ORIGIN:
+            if len(_ORIGINS) >= MAX_ORIGINS:
+                _ORIGINS.clear()
+            _ORIGINS[origin] = known
+    path, query = m.group(3, 4)
+    return known[0], known[1], path or "/", query or ""
+
+
+def _split_origin(scheme: str, authority: str) -> tuple[str, str]:
+    """``(scheme, host)`` of a URL's scheme and authority, as `split_url` returns them."""
     scheme = scheme.lower()
     if "@" in authority:
         authority = authority.rpartition("@")[2]
@@ -57,7 +77,7 @@ def split_url(url: str) -> tuple[str, str, str, str]:
         number = int(port)
         if DEFAULT_PORTS.get(scheme) != number:
             host = f"{host}:{number}"
-    return scheme, host, path or "/", query or ""
+    return scheme, host
 
 
 def parse_time(value: str | float | int | None) -> float | None:
