@@ -22,7 +22,7 @@ from tracehound.errors import StoreError
 from tracehound.profiles.endpoint import EndpointProfile
 from tracehound.profiles.findings import FindingStats
 from tracehound.store import _keys, open_store
-from tracehound.store.base import EndpointKey, EndpointQuery, FindingKey, FindingQuery, Store
+from tracehound.store.base import EndpointKey, EndpointQuery, FindingKey, FindingQuery, Store, installation_key
 
 KEY = EndpointKey("api.example.com", "GET", "/users/{int}")
 KEY2 = EndpointKey("api.example.com", "POST", "/orders")
@@ -223,6 +223,25 @@ def test_racing_candidates_get_one_lease(store: Store) -> None:
     for t in threads:
         t.join()
     assert len(winners) == 1
+
+
+def test_racing_processes_agree_on_one_installation_key(store: Store) -> None:
+    """Workers of a new cluster start together; each must tag a secret the same way."""
+    keys: list[bytes] = []
+    barrier = threading.Barrier(6)
+
+    def start() -> None:
+        barrier.wait()
+        keys.append(installation_key(store))
+
+    threads = [threading.Thread(target=start) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(keys) == 6 and len(set(keys)) == 1 and len(keys[0]) == 32
+    assert store.add_state("acme", "x", b"first") == b"first"
+    assert store.add_state("acme", "x", b"second") == b"first"
 
 
 # -- tenants and keys ------------------------------------------------------------------------------

@@ -63,9 +63,7 @@ class ExcessiveDataExposureDetector(BehaviourDetector):
             ):
                 continue
             done.add(hit.location)
-            out.append(
-                self.detection(hit.location, f"{hit.type} in the response: {hit.masked}", severity=severity)
-            )
+            out.append(self.detection(hit.location, f"{hit.type} in the response: {hit.masked}", severity=severity))
         body = seen.ex.response_body
         if body.kind is BodyKind.JSON and 200 <= seen.ex.status < 300:
             location, items = _largest_list(body.value)

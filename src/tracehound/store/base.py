@@ -125,6 +125,13 @@ class Store(Protocol):
 
     def put_state(self, tenant: str, name: str, value: bytes) -> None: ...
 
+    def add_state(self, tenant: str, name: str, value: bytes) -> bytes:
+        """Store ``value`` unless the name already has one; return whichever value is stored.
+
+        Atomic, so processes racing to create the same state all end up with the first one.
+        """
+        ...
+
     def apply_delta(
         self,
         tenant: str,
@@ -250,7 +257,8 @@ def installation_key(store: Store) -> bytes:
     Reports, logs and API answers carry secret tags made with it; only the store holds it.
     """
     key = store.get_state(INSTALLATION, "redaction_key")
-    if not key:
-        key = secrets.token_bytes(32)
-        store.put_state(INSTALLATION, "redaction_key", key)
-    return key
+    if key:
+        return key
+    # Workers of a new cluster start together: the first key written wins for all of them, or
+    # the same secret would get a different tag in each worker's share of the profiles.
+    return store.add_state(INSTALLATION, "redaction_key", secrets.token_bytes(32))

@@ -186,6 +186,19 @@ class PostgresStore:
     def put_state(self, tenant: str, name: str, value: bytes) -> None:
         self._run(lambda cur: _put_state(cur, tenant, name, value))
 
+    def add_state(self, tenant: str, name: str, value: bytes) -> bytes:
+        def work(cur: Cursor) -> bytes:
+            cur.execute(
+                "INSERT INTO state(tenant, name, value, updated) VALUES (%s, %s, %s, %s)"
+                " ON CONFLICT(tenant, name) DO NOTHING",
+                (tenant, name, value, time.time()),
+            )
+            row = cur.execute("SELECT value FROM state WHERE tenant=%s AND name=%s", (tenant, name)).fetchone()
+            assert row is not None  # inserted above or by the writer it waited for
+            return bytes(row[0])
+
+        return self._run(work)
+
     # ------------------------------------------------------------------ deltas from the bus
     def apply_delta(
         self,

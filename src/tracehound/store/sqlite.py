@@ -180,6 +180,17 @@ class SqliteStore:
         with self._transaction():
             self._put_state(tenant, name, value)
 
+    @_locked
+    def add_state(self, tenant: str, name: str, value: bytes) -> bytes:
+        with self._transaction():
+            self._db.execute(
+                "INSERT INTO state(tenant, name, value, updated) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT(tenant, name) DO NOTHING",
+                (tenant, name, value, time.time()),
+            )
+            row = self._db.execute("SELECT value FROM state WHERE tenant=? AND name=?", (tenant, name)).fetchone()
+        return bytes(row[0])
+
     def _put_state(self, tenant: str, name: str, value: bytes) -> None:
         self._db.execute(
             "INSERT INTO state(tenant, name, value, updated) VALUES (?, ?, ?, ?)"
