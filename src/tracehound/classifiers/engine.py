@@ -304,7 +304,7 @@ class SensitiveDataEngine:
                         data = text.encode()
                     except UnicodeEncodeError:
                         data = text.encode("utf-8", "replace")
-                    fired = match(data)
+                    fired = match(data) or None  # None: nothing fired, skip the second tier
                     if n <= MAX_CACHED_VALUE:
                         if len(fired_memo) >= MAX_CACHED:
                             fired_memo.clear()

@@ -7,7 +7,8 @@ the traffic and flush the result as a delta.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections import _count_elements  # type: ignore[attr-defined]  # Counter's C helper
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from tracehound.model import BodyKind, Exchange, SensitiveHit
@@ -138,7 +139,7 @@ def fold(
     profile: EndpointProfile,
     ex: Exchange,
     template: tuple[str, ...],
-    hits: Iterable[SensitiveHit] = (),
+    hits: Sequence[SensitiveHit] = (),
     locations: Iterable[str] = (),
     deep: bool = True,
 ) -> None:
@@ -242,7 +243,7 @@ def _fold_body(media: dict[str, int], node: SchemaNode, kind: BodyKind, body: An
 
 
 def _fold_sensitive(
-    profile: EndpointProfile, hits: Iterable[SensitiveHit], locations: Iterable[str], status: str
+    profile: EndpointProfile, hits: Sequence[SensitiveHit], locations: Iterable[str], status: str
 ) -> None:
     """Count hits and values per location, value by value.
 
@@ -250,25 +251,17 @@ def _fold_sensitive(
     array (``items[].name``) it is the share of the items: a list where one name in three is a
     person's name is not a list of names, though most samples contain one.
     """
-    found: dict[str, tuple[list[int], set[str]]] = {}  # key -> ([values hit, confidence ‰], masked forms)
+    _count_elements(profile.location_seen, locations)  # C loop: every location, every sample
+    if not hits:
+        return
+    sensitive = profile.sensitive
     for hit in hits:
         key = f"{hit.location}|{hit.type}"
-        entry = found.get(key)
-        if entry is None:
-            entry = found[key] = ([0, 0], set())
-        entry[0][0] += 1
-        entry[0][1] += round(hit.confidence * 1000)
-        entry[1].add(hit.masked)
-    hit_locations = {key.partition("|")[0] for key in found}
-    seen = profile.location_seen
-    for loc in locations:
-        seen[loc] = seen.get(loc, 0) + 1
-    for loc in hit_locations:
-        _forget(profile, loc, status)
-    for key, ((values, confidence), masks) in found.items():
-        stat = profile.sensitive.get(key)
+        stat = sensitive.get(key)
         if stat is None:
-            stat = profile.sensitive[key] = SensitiveStat()
-        stat.hits += values
-        stat.confidence_milli += confidence
-        stat.add_masks(masks)
+            stat = sensitive[key] = SensitiveStat()
+        stat.hits += 1
+        stat.confidence_milli += round(hit.confidence * 1000)
+        stat.add_mask(hit.masked)
+    for loc in {hit.location for hit in hits}:
+        _forget(profile, loc, status)

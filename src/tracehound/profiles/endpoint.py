@@ -7,6 +7,7 @@ caps, min or max.
 
 from __future__ import annotations
 
+from bisect import insort
 from collections.abc import Iterable
 
 import msgspec
@@ -31,10 +32,16 @@ class SensitiveStat(msgspec.Struct, kw_only=True, gc=False, array_like=True):
 
     def add_masks(self, masks: Iterable[str]) -> None:
         """Keep the smallest distinct masked forms (a bottom-k set: merging is order-free)."""
+        for mask in masks:
+            self.add_mask(mask)
+
+    def add_mask(self, mask: str) -> None:
         current = self.masks
-        new = [m for m in masks if m not in current]
-        if new:
-            self.masks = sorted(set(current).union(new))[:MAX_MASKS]
+        if len(current) >= MAX_MASKS and mask >= current[-1]:
+            return  # the common case once full: not among the smallest
+        if mask not in current:
+            insort(current, mask)
+            del current[MAX_MASKS:]
 
 
 class EndpointProfile(msgspec.Struct, kw_only=True, gc=False, omit_defaults=True):
