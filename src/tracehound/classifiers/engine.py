@@ -266,9 +266,14 @@ class SensitiveDataEngine:
         self._locations[location] = info
         return info
 
-    def classify(self, fields: Iterable[tuple[str, Any]]) -> list[SensitiveHit]:
-        """Hits for every field whose value is recognised as sensitive, with masked samples."""
+    def classify(self, fields: Iterable[tuple[str, Any]], present: list[str] | None = None) -> list[SensitiveHit]:
+        """Hits for every field whose value is recognised as sensitive, with masked samples.
+
+        ``present`` receives the location of every non-empty value at a location where a hit
+        is possible, once per value: what the share of values hit is counted against.
+        """
         hits: list[SensitiveHit] = []
+        count = present.append if present is not None else None
         locations = self._locations
         patterns = self._patterns
         match = self._match
@@ -276,13 +281,17 @@ class SensitiveDataEngine:
         cache = self._cache
         fired_memo = self._fired
         for location, value in fields:
-            if value is None or value is True or value is False:
+            if value is None:
                 continue
             info = locations.get(location)
             if info is None:
                 info = self._location(location)
             if not info.scan and not info.rules:
                 continue  # nothing could fire here (protocol header without key rules)
+            if count is not None and value != "":
+                count(location)
+            if value is True or value is False:
+                continue
             if type(value) is not str:
                 if not info.numbers or not isinstance(value, int) or isinstance(value, bool):
                     continue

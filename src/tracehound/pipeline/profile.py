@@ -146,8 +146,9 @@ def fold(
     """Fold ``ex`` (matched to provisional ``template``) into ``profile``.
 
     ``hits`` are this sample's sensitive-data hits and ``locations`` every location that carried
-    a value in it, so per-location hit ratios can be kept. With ``deep=False`` the bodies are
-    counted by media type but their schemas are not folded (see `runner.Sampling`).
+    a value in it where a hit was possible (once per value), so per-location hit ratios can be
+    kept. With ``deep=False`` the bodies are counted by media type but their schemas are not
+    folded (see `runner.Sampling`).
     """
     profile.count += 1
     status = str(ex.status)
@@ -251,7 +252,7 @@ def _fold_sensitive(
     array (``items[].name``) it is the share of the items: a list where one name in three is a
     person's name is not a list of names, though most samples contain one.
     """
-    _count_elements(profile.location_seen, locations)  # C loop: every location, every sample
+    _count_elements(profile.location_seen, locations)  # C loop over every value's location
     if not hits:
         return
     sensitive = profile.sensitive

@@ -36,7 +36,7 @@ URL_LOCATIONS = ("request.query.", "request.path.")
 
 
 class Classifier(Protocol):
-    def classify(self, fields: Sequence[tuple[str, Any]]) -> list[SensitiveHit]: ...
+    def classify(self, fields: Sequence[tuple[str, Any]], present: list[str] | None = None) -> list[SensitiveHit]: ...
 
 
 class RequestInspector(Protocol):
@@ -137,8 +137,7 @@ class Pipeline:
                 fields += body_fields(ex.response_body, "response.body", items=SAMPLED_ITEMS)
             else:
                 fields = head + response_header_fields(ex)
-            hits = self.classifier.classify(fields)
-            locations = [loc for loc, value in fields if value is not None and value != ""]
+            hits = self.classifier.classify(fields, locations)
         fold(profile, ex, segments, hits, locations, deep=deep)
 
         detections: list[Detection] = []

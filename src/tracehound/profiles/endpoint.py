@@ -64,7 +64,8 @@ class EndpointProfile(msgspec.Struct, kw_only=True, gc=False, omit_defaults=True
     sensitive: dict[str, SensitiveStat] = msgspec.field(default_factory=dict)
     """Keyed ``location|type``."""
     location_seen: dict[str, int] = msgspec.field(default_factory=dict)
-    """Samples in which each location with a sensitive hit carried a value."""
+    """Values seen per location where the classifier could hit (not protocol headers such as
+    ``accept``): what a sensitive location's share of hits is counted against."""
 
     def merge(self, other: EndpointProfile) -> None:
         self.count += other.count
