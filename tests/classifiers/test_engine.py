@@ -36,6 +36,32 @@ def test_registered_classifiers_declare_only_their_own_types() -> None:
         assert emitted <= set(cls.types), cls.__name__
 
 
+def test_present_counts_each_value_where_a_hit_is_possible() -> None:
+    """What a location's share of hits is counted against: every non-empty value (booleans and
+    numbers too, one per array item), but not protocol headers, which are never classified."""
+    present: list[str] = []
+    fields = [
+        ("response.body.items[].email", "a@example.com"),
+        ("response.body.items[].email", "not an email"),
+        ("response.body.items[].email", ""),
+        ("response.body.items[].email", None),
+        ("response.body.active", True),
+        ("response.body.total", 12.5),
+        ("request.header.accept", "application/json"),
+        ("request.header.authorization", "Bearer abcdefghijklmnop1234"),
+    ]
+    hits = engine().classify(fields, present)
+    assert present == [
+        "response.body.items[].email",
+        "response.body.items[].email",
+        "response.body.active",
+        "response.body.total",
+        "request.header.authorization",
+    ]
+    assert {(h.location, str(h.type)) for h in hits} >= {("response.body.items[].email", "email")}
+    assert engine().classify(fields) == hits  # counting changes nothing else
+
+
 def test_hits_carry_masked_values_never_the_value() -> None:
     hits = engine().classify([("response.body.card", "4111111111111111"), ("response.body.email", "jo@example.com")])
     assert [(str(h.type), h.masked) for h in hits] == [
