@@ -114,3 +114,27 @@ def test_merge_equals_folding_everything(a: list[Any], b: list[Any]) -> None:
     # Folding and merging see the same values; only the order of enum discovery may differ.
     assert node.count == together.count
     assert node.types == together.types
+
+
+def test_keys_that_are_data_fold_into_one_property() -> None:
+    node = folded([{"byEmail": {"jane@example.com": {"limit": 5}, "joe@example.org": {"limit": 7}}}])
+    by_email = node.properties["byEmail"]
+    assert list(by_email.properties) == ["{key}"]
+    assert by_email.properties["{key}"].count == 2
+
+
+def test_credential_named_and_unaddressable_properties_keep_no_values() -> None:
+    """The classifier's verdict reaches a schema node by its location; a key with a dot cannot be
+    addressed that way, and a credential name says enough without a verdict."""
+    node = folded([{"client_secret": "correcthorse", "user.password": "hunter", "grant": "code"}] * 3)
+    assert node.properties["client_secret"].enum is None
+    assert node.properties["user.password"].enum is None
+    assert node.properties["grant"].enum == ["code"]
+
+
+def test_numbers_are_counted_never_kept() -> None:
+    node = folded([{"pan": 4111111111111111, "amount": 12.5}])
+    encoded = msgspec.msgpack.encode(node)
+    assert msgspec.msgpack.encode(4111111111111111) not in encoded
+    assert msgspec.msgpack.encode(12.5) not in encoded
+    assert node.properties["pan"].types == {"integer": 1}

@@ -5,9 +5,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import struct
 from pathlib import Path
 from urllib.parse import quote
 
+import msgspec
 from click.testing import CliRunner
 
 from tracehound.cli.main import cli
@@ -34,7 +36,18 @@ def _jwt() -> str:
 
 
 JWT = _jwt()
-PLANTED = [CARD, SSN, EMAIL, PASSWORD, API_KEY, AWS, PHONE, IBAN, NAME, JWT, PEM_BODY[:40]]
+# Values in places a classifier does not look: path segments that are not ids, object keys and
+# parameter names that are data, keys a location cannot address, single-case secrets, numbers.
+SPACED_CARD = "5555 5555 5555 4444"
+E164 = "+12025550199"
+KEY_EMAIL = "keyed.person@example.net"
+DOTTED_PASSWORD = "dottedsecret77"
+PLAIN_SECRET = "correcthorsebatterystaple"
+NUMERIC_CARD = 4012888888881881
+PLANTED = [
+    CARD, SSN, EMAIL, PASSWORD, API_KEY, AWS, PHONE, IBAN, NAME, JWT, PEM_BODY[:40],
+    SPACED_CARD, E164, KEY_EMAIL, DOTTED_PASSWORD, PLAIN_SECRET, str(NUMERIC_CARD),
+]  # fmt: skip
 
 
 def _entry(
@@ -95,6 +108,20 @@ def traffic() -> dict[str, object]:
                 response={"items": []},
             )
         )
+        entries.append(_entry(i, "GET", f"/cards/{quote(SPACED_CARD)}", response={"ok": True}))
+        entries.append(_entry(i, "GET", f"/users/{quote(E164)}/profile", response={"ok": True}))
+        entries.append(
+            _entry(i, "GET", "/verify", query=f"?{quote(KEY_EMAIL)}", response={"byEmail": {KEY_EMAIL: {"limit": 5}}})
+        )
+        entries.append(
+            _entry(
+                i,
+                "POST",
+                "/tokens",
+                request={"user.password": DOTTED_PASSWORD, "client_secret": PLAIN_SECRET, "pan": NUMERIC_CARD},
+                response={"ok": True},
+            )
+        )
     return {"log": {"version": "1.2", "creator": {"name": "t"}, "entries": entries}}
 
 
@@ -140,6 +167,11 @@ def test_planted_values_appear_nowhere(tmp_path: Path) -> None:
         plain = hashlib.sha256(secret.encode()).hexdigest()[:8].encode()
         assert not any(plain in data for data in blobs.values()), f"unkeyed digest of {secret[:6]}... found"
     assert any(b"<password:" in data or b"<api_key:" in data for data in blobs.values())
+    numbers = {msgspec.msgpack.encode(NUMERIC_CARD), msgspec.msgpack.encode(float(NUMERIC_CARD))}
+    numbers |= {struct.pack(">q", NUMERIC_CARD), struct.pack("<q", NUMERIC_CARD), struct.pack(">d", NUMERIC_CARD)}
+    for path, data in blobs.items():
+        for form in numbers:
+            assert form not in data, f"{NUMERIC_CARD} found in {path} as {form!r}"
     for value in PLANTED:
         forms = {value, quote(value), quote(value, safe=""), json.dumps(value)[1:-1]}
         for path, data in blobs.items():

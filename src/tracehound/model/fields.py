@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from tracehound.model.redaction import KEY_NAMES, key_name
 from tracehound.model.transaction import Body, BodyKind, Exchange
 
 MAX_FIELDS = 4096
@@ -47,8 +48,9 @@ def walk_json(
     while stack and len(out) < limit:
         loc, node = stack.pop()
         if isinstance(node, dict):
+            names = KEY_NAMES
             for key, child in node.items():
-                stack.append((f"{loc}.{key}", child))
+                stack.append((f"{loc}.{names.get(key) or key_name(key)}", child))
         elif isinstance(node, list):
             step = f"{loc}[]"
             for child in node if items is None else node[:items]:
@@ -64,8 +66,9 @@ def body_fields(body: Body, prefix: str, items: int | None = None) -> list[tuple
         walk_json(body.value, prefix, out, items=items)
     elif body.kind in (BodyKind.FORM, BodyKind.MULTIPART) and isinstance(body.value, dict):
         for key, values in body.value.items():
+            location = f"{prefix}.{key_name(key)}"
             for v in values:
-                out.append((f"{prefix}.{key}", v))
+                out.append((location, v))
                 if len(out) >= MAX_FIELDS:
                     return out
     elif body.kind in (BodyKind.XML, BodyKind.TEXT) and isinstance(body.value, str):

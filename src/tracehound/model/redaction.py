@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -275,3 +276,42 @@ def redact_text(text: str) -> str:
     if len(text) > MAX_TEXT:
         text, suffix = text[:MAX_TEXT], "…[truncated]"
     return _REDACTOR(text) + suffix
+
+
+# ---------------------------------------------------------------------- keys that are data
+VALUE_KEY = "{key}"
+"""What an object key or parameter name that is itself data becomes everywhere (locations,
+schemas, parameters): ``{"byEmail": {"jane@example.com": …}}`` is a map, and its keys are values."""
+
+SECRET_WORDS = ("key", "token", "secret", "password", "passwd", "pwd", "auth", "session", "signature", "sig")
+"""Words that make a parameter or property name say it carries a credential."""
+
+MAX_KEY_NAMES = 8192
+KEY_NAMES: dict[str, str] = {}
+"""`key_name`'s memo, public so that hot loops try it before the call: ``KEY_NAMES.get(k) or key_name(k)``."""
+_E164 = re.compile(r"\+\d{7,15}")
+
+
+def is_sensitive_text(text: str) -> bool:
+    """Whether ``text`` is or holds something `redact_text` masks, or an E.164 phone number
+    (``+12025550147``, which free text masking leaves alone: a plus and digits are too common)."""
+    return redact_text(text) != text or _E164.fullmatch(text) is not None
+
+
+def names_a_secret(name: str) -> bool:
+    """Whether a parameter or property name says its values are credentials."""
+    low = name.lower()
+    return any(word in low for word in SECRET_WORDS)
+
+
+def key_name(key: str) -> str:
+    """``key`` as a location or schema may carry it: `VALUE_KEY` when the key looks sensitive
+    itself (an email, a card or phone number, an address), else the key unchanged. Memoized:
+    the same keys recur in every body."""
+    name = KEY_NAMES.get(key)
+    if name is None:
+        name = VALUE_KEY if is_sensitive_text(key) else key
+        if len(KEY_NAMES) >= MAX_KEY_NAMES:
+            KEY_NAMES.clear()
+        KEY_NAMES[key] = name
+    return name

@@ -33,6 +33,7 @@ from urllib.parse import unquote
 
 import msgspec
 
+from tracehound.model.redaction import KEY_NAMES, key_name
 from tracehound.model.transaction import Body, BodyKind, Exchange, Headers, Transaction
 from tracehound.pipeline._decode import (
     bom_codec,
@@ -106,6 +107,9 @@ def normalize(tx: Transaction, limits: Limits = DEFAULT_LIMITS) -> Exchange:
     else:
         segments = tuple(filter(None, path.split("/")))
     query, _ = parse_pairs(tx.query, limits.max_form_fields)
+    if query:
+        names = KEY_NAMES  # a name that is data (``?jane@example.com``) is never kept as a name
+        query = [(names.get(n) or key_name(n), v) for n, v in query]
     headers = _header_dict(tx.request_headers)
     response_headers = _header_dict(tx.response_headers)
     cookie = headers.get("cookie")

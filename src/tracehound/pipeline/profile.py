@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from tracehound.model import BodyKind, Exchange, SensitiveHit
+from tracehound.model.redaction import names_a_secret
 from tracehound.pipeline.auth import API_KEY_QUERY, auth_schemes, credential_headers
 from tracehound.pipeline.segments import is_placeholder
 from tracehound.profiles.endpoint import EndpointProfile, SensitiveStat
@@ -81,13 +82,9 @@ def coerce_scalar(value: str) -> Any:
     return value
 
 
-_SECRET_WORDS = ("key", "token", "secret", "password", "passwd", "pwd", "auth", "session", "signature", "sig")
-
-
 def is_secret_name(name: str) -> bool:
     """A parameter whose name says it carries a credential: its values are never kept."""
-    low = name.lower()
-    return low in API_KEY_QUERY or any(w in low for w in _SECRET_WORDS)
+    return name.lower() in API_KEY_QUERY or names_a_secret(name)
 
 
 def _count_only(node: SchemaNode) -> None:

@@ -23,7 +23,7 @@ from tracehound.model import (
     Severity,
     Transaction,
 )
-from tracehound.model.fields import SAMPLED_ITEMS, body_fields, request_head_fields, response_header_fields
+from tracehound.model.fields import MAX_FIELDS, SAMPLED_ITEMS, body_fields, request_head_fields, response_header_fields
 from tracehound.pipeline.normalize import Limits, normalize
 from tracehound.pipeline.profile import fold
 from tracehound.pipeline.segments import provisional_segments, template_key
@@ -122,6 +122,8 @@ class Pipeline:
         # the request body's only when a stage reads it (a shallow sample is not classified by body).
         head: list[tuple[str, Any]] = []
         request = head
+        body_values: list[tuple[str, Any]] = []
+        response_values: list[tuple[str, Any]] = []
         if self.classifier is not None or self.inspectors or self.behaviour is not None:
             head = request_head_fields(ex)
             request = head
@@ -133,12 +135,19 @@ class Pipeline:
         locations: list[str] = []
         if self.classifier is not None:
             if deep:
-                fields = request + response_header_fields(ex)
-                fields += body_fields(ex.response_body, "response.body", items=SAMPLED_ITEMS)
+                response_values = body_fields(ex.response_body, "response.body", items=SAMPLED_ITEMS)
+                fields = request + response_header_fields(ex) + response_values
             else:
                 fields = head + response_header_fields(ex)
             hits = self.classifier.classify(fields, locations)
         fold(profile, ex, segments, hits, locations, deep=deep)
+        if deep and self.classifier is not None:
+            # A body cut at MAX_FIELDS was not classified to its end: its schema keeps no values.
+            if len(body_values) >= MAX_FIELDS:
+                profile.request_body.forget_values()
+            response = profile.responses.get(str(ex.status))
+            if len(response_values) >= MAX_FIELDS and response is not None:
+                response.forget_values()
 
         detections: list[Detection] = []
         for inspector in self.inspectors:

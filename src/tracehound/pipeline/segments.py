@@ -22,6 +22,8 @@ import functools
 import itertools
 import re
 
+from tracehound.model.redaction import is_sensitive_text
+
 PLACEHOLDER_KINDS = ("int", "uuid", "hex", "date", "email", "token", "str")
 """Kinds a provisional template may carry, as ``{kind}`` segments."""
 
@@ -79,6 +81,8 @@ def segment_kind(seg: str) -> str | None:
         return "hex"
     if "@" in seg and _EMAIL.fullmatch(seg):
         return "email"
+    if is_sensitive_text(seg):
+        return "str"  # a card, phone, IBAN or address in the path is a value, never a name
     if _VERSION.fullmatch(seg):
         return None
     if n >= 8 and looks_random(seg):

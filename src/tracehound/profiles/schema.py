@@ -3,7 +3,8 @@
 A `SchemaNode` remembers how often each JSON type, string format and (for enum-like strings) each
 value was seen, and for objects how often each property was present. The OpenAPI renderer turns
 the counts into a schema: `required` from presence ratios, `nullable` from null counts, `enum`
-for low-cardinality strings. Because the state is counts and capped sets, two nodes merge in any
+for low-cardinality strings. Numbers are counted by type, never kept: one may be a card or an
+account number. Because the state is counts and capped sets, two nodes merge in any
 order to the same result, which is what lets workers fold locally and flush deltas.
 """
 
@@ -14,6 +15,8 @@ import re
 from typing import Any
 
 import msgspec
+
+from tracehound.model.redaction import key_name, names_a_secret
 
 MAX_DEPTH = 16
 """Deeper structure is counted at the cap but not descended into."""
@@ -101,8 +104,6 @@ class SchemaNode(msgspec.Struct, kw_only=True, gc=False, omit_defaults=True):
     items: SchemaNode | None = None
     min_length: int | None = None
     max_length: int | None = None
-    min_value: float | None = None
-    max_value: float | None = None
 
     # ------------------------------------------------------------------ folding
     def observe(self, value: Any, depth: int = 0) -> None:
@@ -148,19 +149,12 @@ class SchemaNode(msgspec.Struct, kw_only=True, gc=False, omit_defaults=True):
                 for key, child in value.items():
                     node = props.get(key)
                     if node is None:
-                        if len(props) >= MAX_PROPERTIES:
-                            self.extra_keys += 1
+                        node = self._property(key)
+                        if node is None:
                             continue
-                        node = props[key] = SchemaNode()
                     node.observe(child, depth)
         elif cls is int:
             types["integer"] = types.get("integer", 0) + 1
-            low = self.min_value
-            if low is None or value < low:
-                self.min_value = value
-            high = self.max_value
-            if high is None or value > high:
-                self.max_value = value
         elif cls is list:
             types["array"] = types.get("array", 0) + 1
             n = len(value)
@@ -183,7 +177,6 @@ class SchemaNode(msgspec.Struct, kw_only=True, gc=False, omit_defaults=True):
             types["null"] = types.get("null", 0) + 1
         elif cls is float:
             types["number"] = types.get("number", 0) + 1
-            self._observe_number(value)
         else:
             self._observe_other(value, depth)
 
@@ -196,10 +189,8 @@ class SchemaNode(msgspec.Struct, kw_only=True, gc=False, omit_defaults=True):
             types["boolean"] = types.get("boolean", 0) + 1
         elif isinstance(value, int):
             types["integer"] = types.get("integer", 0) + 1
-            self._observe_number(value)
         elif isinstance(value, float):
             types["number"] = types.get("number", 0) + 1
-            self._observe_number(value)
         elif isinstance(value, dict):
             types["object"] = types.get("object", 0) + 1
             if depth < MAX_DEPTH:
@@ -212,11 +203,29 @@ class SchemaNode(msgspec.Struct, kw_only=True, gc=False, omit_defaults=True):
         for key, child in value.items():
             node = props.get(key)
             if node is None:
-                if len(props) >= MAX_PROPERTIES:
-                    self.extra_keys += 1
+                node = self._property(key)
+                if node is None:
                     continue
-                node = props[key] = SchemaNode()
             node.observe(child, depth + 1)
+
+    def _property(self, key: str) -> SchemaNode | None:
+        """The node for a key not yet seen under its own name (None past `MAX_PROPERTIES`).
+
+        A key that is data (an email, a card number) folds into `VALUE_KEY` with its peers. A
+        property whose name says credential, or that a location cannot address (a ``.`` or
+        ``[`` inside the key), never keeps values: the classifier's verdict cannot reach it.
+        """
+        name = key_name(key)
+        props = self.properties
+        node = props.get(name)
+        if node is None:
+            if len(props) >= MAX_PROPERTIES:
+                self.extra_keys += 1
+                return None
+            node = props[name] = SchemaNode()
+            if "." in name or "[" in name or names_a_secret(name):
+                node.enum = None
+        return node
 
     def _observe_array(self, value: list[Any], depth: int) -> None:
         types = self.types
@@ -258,12 +267,6 @@ class SchemaNode(msgspec.Struct, kw_only=True, gc=False, omit_defaults=True):
             self.min_length = n
         if self.max_length is None or n > self.max_length:
             self.max_length = n
-
-    def _observe_number(self, v: float) -> None:
-        if self.min_value is None or v < self.min_value:
-            self.min_value = v
-        if self.max_value is None or v > self.max_value:
-            self.max_value = v
 
     def forget_values(self) -> None:
         """Drop the enum values here and below (used where a value was found sensitive)."""
@@ -311,8 +314,6 @@ class SchemaNode(msgspec.Struct, kw_only=True, gc=False, omit_defaults=True):
                 self.items.merge(other.items)
         self.min_length = _min(self.min_length, other.min_length)
         self.max_length = _max(self.max_length, other.max_length)
-        self.min_value = _min(self.min_value, other.min_value)
-        self.max_value = _max(self.max_value, other.max_value)
 
     # ------------------------------------------------------------------ reading
     def dominant_type(self) -> str | None:
