@@ -23,6 +23,10 @@ _PHONE_SUFFIXES = ("phone", "phonenumber", "phoneno", "mobilenumber", "mobileno"
                    "telnumber", "cellnumber", "msisdn")  # fmt: skip
 _EXTENSION = re2.compile(r"(?i)\s*(?:x|ext\.?|extension|#)\s*\d{1,6}$")
 _PHONE_CHARS = frozenset("0123456789+-. ()")
+# Layouts a phone written without ``+`` or parentheses must follow. NANP: NXX-NXX-XXXX with an
+# optional 1 / 001 prefix, matched on the digit groups joined by "-".
+_NANP = re2.compile(r"(?:1-|001-)?[2-9]\d\d-[2-9]\d\d-\d{4}")
+_NATIONAL_HEAD = re2.compile(r"0[1-9]\d{0,3}|00[1-9]\d{0,2}")  # trunk 0 + area code, or 00 + country code
 
 
 def _email_key(k: FieldKey) -> bool:
@@ -64,11 +68,26 @@ def verify_phone_shape(value: str, key: FieldKey) -> float:
     if number.count(".") >= 3 and not plus and "-" not in number and " " not in number:
         return 0.0  # an IPv4-like dotted quad or a version string
     chunks = [c for g in groups for c in g.replace("-", ".").split(".") if c]
-    if any(len(c) > 5 for c in chunks) and not plus:
+    national = _national_layout(chunks)
+    if any(len(c) > 5 for c in chunks) and not plus and not national:
         return 0.0
     if len(chunks) == 3 and [len(c) for c in chunks] == [3, 2, 4]:
         return 0.0  # the SSN layout
-    return 0.85 if plus or "(" in number else 0.75
+    if plus or "(" in number:
+        return 0.85
+    # Grouping alone proves nothing: ISBNs (978-0-306-40615-7), barcodes (0 12345 67890 5),
+    # amounts in thousands (1 234 567 890) and dated reference ids (2024-0115-0042) are
+    # grouped too. Without "+" or a parenthesised area code, require a real numbering plan.
+    return 0.75 if national or _NANP.fullmatch("-".join(chunks)) else 0.0
+
+
+def _national_layout(chunks: list[str]) -> bool:
+    """A number dialled with its ``0`` trunk prefix and area code (``020 7946 0958``,
+    ``07700 900123``, ``01 42 68 53 00``, ``(0161) 4960066``) or ``00`` + country code."""
+    rest = chunks[1:]
+    return (
+        _NATIONAL_HEAD.fullmatch(chunks[0]) is not None and 1 <= len(rest) <= 5 and all(2 <= len(c) <= 8 for c in rest)
+    )
 
 
 def verify_phone_keyed(value: str, key: FieldKey) -> float:
