@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 
 from tracehound.detectors.engine import SignatureEngine
-from tracehound.model import Body, Exchange
+from tracehound.model import Body, Detection, Exchange
 
 _ENGINES: dict[int, SignatureEngine] = {}
 
@@ -33,12 +33,16 @@ def exchange(fields: list[tuple[str, str]]) -> Exchange:
     )
 
 
-def detected_types(value: str, location: str = "request.query.q", sensitivity: int | None = None) -> set[str]:
+def detections(value: str, location: str = "request.query.q", sensitivity: int | None = None) -> list[Detection]:
     level = sensitivity or 0
     if level not in _ENGINES:
         _ENGINES[level] = SignatureEngine() if level == 0 else SignatureEngine(sensitivity=level)
     fields = [(location, value)]
-    return {d.type.value for d in _ENGINES[level].inspect(exchange(fields), fields)}
+    return _ENGINES[level].inspect(exchange(fields), fields)
+
+
+def detected_types(value: str, location: str = "request.query.q", sensitivity: int | None = None) -> set[str]:
+    return {d.type.value for d in detections(value, location, sensitivity)}
 
 
 @pytest.fixture

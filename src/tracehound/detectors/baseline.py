@@ -23,7 +23,7 @@ from typing import Any, ClassVar
 
 from tracehound.detectors._behaviour_base import MIN_SAMPLES, BehaviourDetector, Param, Seen, Verdict
 from tracehound.model import Detection, DetectionType, SensitiveHit, SensitiveType, Severity
-from tracehound.model.redaction import mask, redact_text
+from tracehound.model.redaction import mask, mask_digit_runs, redact_text
 from tracehound.profiles.behaviour import (
     CONTROL_BIT,
     KIND_BOOLEAN,
@@ -57,6 +57,8 @@ _KIND_NAMES = {
     KIND_NULL: "null",
 }
 MAX_EVIDENCE_VALUE = 60
+MAX_REDACTED = 8192
+"""Characters of a value redacted for an excerpt (the excerpt shows far fewer)."""
 
 
 def _kinds(mask: int) -> str:
@@ -75,8 +77,9 @@ def _excerpt(value: Any, location: str = "", hits: Sequence[SensitiveHit] = ()) 
     if location.startswith(("request.cookie.", "request.header.")) or _SECRET_NAME.search(location.rsplit(".", 1)[-1]):
         return mask(SensitiveType.PASSWORD, value if isinstance(value, str) else repr(value))
     text = value if isinstance(value, str) else repr(value)
-    text = "".join(ch if ch.isprintable() else "?" for ch in text[: MAX_EVIDENCE_VALUE * 2])
-    out = redact_text(text)
+    # Redacted whole, then cut: a cut first could split a card or a token out of recognition.
+    text = mask_digit_runs(redact_text(text[:MAX_REDACTED]))
+    out = "".join(ch if ch.isprintable() else "?" for ch in text[: MAX_EVIDENCE_VALUE * 2])
     return out if len(out) <= MAX_EVIDENCE_VALUE else out[: MAX_EVIDENCE_VALUE - 1] + "…"
 
 

@@ -60,6 +60,7 @@ from tracehound.sources._http import (
     parse_time,
     split_url,
 )
+from tracehound.sources._reasons import text_for_reason, url_error_for_reason, url_for_reason
 from tracehound.sources.base import (
     DEFAULT_MAX_ENTRY_BYTES,
     READ_ERRORS,
@@ -546,7 +547,7 @@ def _status(value: int | float | str | None) -> int:
     ):
         status = int(value)
     else:
-        raise _Reject(f"response.status is not an HTTP status: {str(value)[:40]!r}")
+        raise _Reject(f"response.status is not an HTTP status: {text_for_reason(str(value), 40)!r}")
     if not 0 <= status <= 999:
         raise _Reject(f"response.status out of range: {status}")
     return status
@@ -599,7 +600,10 @@ def har_entry_to_transaction(entry: HarEntry, seq: int, source: str) -> Transact
             url = f"http://{host_header}{url}"
         scheme, host, path, query = split_url(url)
     except ValueError as e:
-        raise _Reject(f"invalid request.url {request.url[:200]!r}: {e}") from None
+        shown = url_for_reason(url)
+        if url is not request.url:
+            shown += " (built from a relative request.url and the Host header)"
+        raise _Reject(f"invalid request.url {shown}: {url_error_for_reason(e)}") from None
     if not query and request.query_string:
         query = urlencode([(q.name, _text(q.value)) for q in request.query_string])
     if request.cookies and header(headers, "cookie") is None:

@@ -64,6 +64,7 @@ import msgspec
 from tracehound.errors import InputError
 from tracehound.model import Headers, Transaction
 from tracehound.sources._http import duration, forwarded_client, header, parse_time, split_url
+from tracehound.sources._reasons import text_for_reason, url_error_for_reason, url_for_reason
 from tracehound.sources.base import (
     DEFAULT_MAX_ENTRY_BYTES,
     READ_ERRORS,
@@ -206,7 +207,7 @@ def _version(line: bytes) -> Any:
 def version_reason(version: Any) -> str:
     if version is None:
         return "not a Tracehound NDJSON record: no 'v' field"
-    return f"unsupported format version v={str(version)[:20]!r} (this Tracehound reads v=1)"
+    return f"unsupported format version v={text_for_reason(str(version), 20)!r} (this Tracehound reads v=1)"
 
 
 def _headers(value: WireHeaders | None) -> Headers:
@@ -223,7 +224,7 @@ def _body(text: str | None, encoding: str | None, where: str) -> bytes:
     if encoding is None:
         return text.encode("utf-8", "surrogatepass")
     if encoding.lower() != "base64":
-        raise _Reject(f"unknown {where}_encoding {encoding[:20]!r} (expected 'base64')")
+        raise _Reject(f"unknown {where}_encoding {text_for_reason(encoding, 20)!r} (expected 'base64')")
     try:
         return binascii.a2b_base64(text.encode("ascii"), strict_mode=True)
     except (binascii.Error, UnicodeEncodeError):
@@ -239,7 +240,7 @@ def record_to_transaction(record: NdjsonRecord, seq: int, source: str) -> Transa
     try:
         scheme, host, path, query = split_url(request.url)
     except ValueError as e:
-        raise _Reject(f"invalid request.url {request.url[:200]!r}: {e}") from None
+        raise _Reject(f"invalid request.url {url_for_reason(request.url)}: {url_error_for_reason(e)}") from None
     headers = _headers(request.headers)
     response = record.response
     status = 0
