@@ -44,9 +44,12 @@ KEY_EMAIL = "keyed.person@example.net"
 DOTTED_PASSWORD = "dottedsecret77"
 PLAIN_SECRET = "correcthorsebatterystaple"
 NUMERIC_CARD = 4012888888881881
+GLUED_CARD = "4532015112830366"  # glued to an SQL injection: fails Luhn with the digit before it
+URL_PASSWORD = "urlPlantedPassw0rd"
 PLANTED = [
     CARD, SSN, EMAIL, PASSWORD, API_KEY, AWS, PHONE, IBAN, NAME, JWT, PEM_BODY[:40],
     SPACED_CARD, E164, KEY_EMAIL, DOTTED_PASSWORD, PLAIN_SECRET, str(NUMERIC_CARD),
+    GLUED_CARD[2:14], URL_PASSWORD,
 ]  # fmt: skip
 
 
@@ -122,6 +125,11 @@ def traffic() -> dict[str, object]:
                 response={"ok": True},
             )
         )
+        entries.append(_entry(i, "GET", "/search", query="?q=" + quote("1' OR '1'='1" + GLUED_CARD)))
+    # Rejected entries: their reasons reach the console, the reports and the store.
+    bad = _entry(0, "GET", "/login")
+    bad["request"]["url"] = f"https://admin:{URL_PASSWORD}@bank.example.com:99999/x?password={PASSWORD}&c={CARD}"  # type: ignore[index]
+    entries.append(bad)
     return {"log": {"version": "1.2", "creator": {"name": "t"}, "entries": entries}}
 
 
@@ -157,6 +165,7 @@ def test_planted_values_appear_nowhere(tmp_path: Path) -> None:
     assert ("response.body.card.number", "credit_card") in found
     assert ("request.body.password", "password") in found
     assert any(f["type"] == "sqli" for f in report["findings"])
+    assert "invalid request.url" in result.output
     # ... and none of them, in any encoding a reader would try, is in any file or the console.
     blobs = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     blobs[Path("<console>")] = result.output.encode()
