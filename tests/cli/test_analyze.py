@@ -251,3 +251,27 @@ def test_custom_sensitive_types_reach_the_report(tmp_path: Path) -> None:
     assert "EMP-100003" not in report and "EMP-200003" not in report
     findings = json.loads(report)["findings"]
     assert any(f["type"] == "sensitive_data_in_url" and f["location"] == "request.query.ref" for f in findings)
+
+
+def test_sensitive_counts_do_not_depend_on_how_the_traffic_was_split(tmp_path: Path) -> None:
+    """Each run studies an endpoint's first bodies in depth and then one in eight; body counts
+    scale by the share studied, so one run and four runs of the same traffic agree."""
+    entries = [
+        entry(f"https://api.example.com/people/{1000 + i}", body={"email": f"p{i}@example.org", "n": i})
+        for i in range(800)
+    ]
+    counts = []
+    for parts in (1, 4):
+        db = str(tmp_path / f"{parts}.db")
+        size = len(entries) // parts
+        for k in range(parts):
+            part = tmp_path / f"{parts}-{k}.har"
+            part.write_text(json.dumps(har(entries[k * size : (k + 1) * size])))
+            out = tmp_path / f"{parts}-{k}.json"
+            assert run("analyze", str(part), "--db", db, "--json", str(out), "-q")[0] == 0
+        (endpoint,) = json.loads(out.read_text())["services"][0]["endpoints"]
+        assert endpoint["count"] == 800
+        (found,) = endpoint["sensitive"]
+        assert found["location"] == "response.body.email"
+        counts.append(found["count"])
+    assert all(abs(c - 800) <= 800 * 0.15 for c in counts), counts

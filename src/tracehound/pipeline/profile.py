@@ -148,6 +148,8 @@ def fold(
     folded (see `runner.Sampling`).
     """
     profile.count += 1
+    if deep:
+        profile.deep += 1
     status = str(ex.status)
     profile.statuses[status] = profile.statuses.get(status, 0) + 1
     if ex.duration_ms is not None:

@@ -71,10 +71,11 @@ class Sampling:
 
     Every transaction is counted, timed, parameter-profiled and scanned by the request
     detectors. Body schemas and body classification, the per-value work, are done for the
-    first ``warmup`` samples of each endpoint and then for one transaction in ``stride``, picked
-    by a hash of the transaction's own content, so the choice does not depend on which worker
-    sees it or in which order. Ratios (required fields, sensitive-value shares) are unbiased.
-    ``stride=1`` studies every body.
+    first ``warmup`` samples of each endpoint in each profile being folded (a run, a worker's
+    flush) and then for one transaction in ``stride``, picked by a hash of the transaction's own
+    content. Ratios (required fields, sensitive-value shares) are unbiased either way, and counts
+    over bodies scale to the endpoint by ``count / deep`` (`EndpointProfile.deep`), so neither
+    depends on how the traffic was split. ``stride=1`` studies every body.
     """
 
     warmup: int = 64

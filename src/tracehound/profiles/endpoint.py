@@ -46,6 +46,9 @@ class SensitiveStat(msgspec.Struct, kw_only=True, gc=False, array_like=True):
 
 class EndpointProfile(msgspec.Struct, kw_only=True, gc=False, omit_defaults=True):
     count: int = 0
+    deep: int = 0
+    """Samples whose bodies were studied in depth (`pipeline.runner.Sampling`): body counts are
+    counts over these, and scale to the endpoint by ``count / deep``."""
     statuses: dict[str, int] = msgspec.field(default_factory=dict)
     latency: LatencySketch = msgspec.field(default_factory=LatencySketch)
     first_seen: float | None = None
@@ -69,6 +72,7 @@ class EndpointProfile(msgspec.Struct, kw_only=True, gc=False, omit_defaults=True
 
     def merge(self, other: EndpointProfile) -> None:
         self.count += other.count
+        self.deep += other.deep
         _add_counts(self.statuses, other.statuses)
         self.latency.merge(other.latency)
         if other.first_seen is not None and (self.first_seen is None or other.first_seen < self.first_seen):

@@ -118,12 +118,22 @@ def auth_schemes(ep: Endpoint) -> list[str]:
 
 
 def sensitive(ep: Endpoint, is_reported: IsReported) -> list[dict[str, Any]]:
+    """Reported sensitive locations; ``count`` estimates the values of the type seen.
+
+    Bodies are classified in the samples studied in depth only, so a body location's hits scale
+    by ``count / deep``: the figure then does not depend on how the traffic was split into runs
+    or worker flushes, each of which studies its first samples in depth.
+    """
+    prof = ep.profile
+    scale = prof.count / prof.deep if prof.deep else 1.0
     out = []
-    for key, stat in sorted(ep.profile.sensitive.items()):
+    for key, stat in sorted(prof.sensitive.items()):
         location, _, kind = key.rpartition("|")
-        seen = ep.profile.location_seen.get(location, stat.hits)
+        seen = prof.location_seen.get(location, stat.hits)
         if is_reported(kind, stat.hits, seen, stat.confidence_milli / 1000, len(stat.masks) or 2):
-            out.append({"location": ep.rename_location(location), "type": kind, "count": stat.hits})
+            in_body = location.startswith(("request.body", "response.body"))
+            count = round(stat.hits * scale) if in_body else stat.hits
+            out.append({"location": ep.rename_location(location), "type": kind, "count": count})
     return out
 
 
