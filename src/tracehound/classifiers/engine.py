@@ -112,10 +112,17 @@ def load_custom_types(raw: list[dict[str, Any]]) -> list[CustomType]:
         if ct.pattern is None and not ct.key_hints:
             raise ConfigError(f"{where}: give a pattern, key_hints, or both")
         if ct.pattern is not None:
+            if not ct.pattern.strip():
+                raise ConfigError(f"{where}: pattern is empty (it would match every value)")
+            quiet = re2.Options()
+            quiet.log_errors = False  # the ConfigError says it; re2 would also print to stderr
             try:
-                re2.compile(ct.pattern)
+                re2.compile(ct.pattern, quiet)
             except re2.error as exc:
-                raise ConfigError(f"{where}: pattern is not valid re2 syntax: {exc}") from None
+                reason = exc.args[0] if exc.args else exc
+                if isinstance(reason, bytes):
+                    reason = reason.decode("utf-8", "replace")
+                raise ConfigError(f"{where}: pattern is not valid re2 syntax: {reason}") from None
         if ct.validator is not None and ct.validator not in VALIDATORS:
             known = ", ".join(sorted(VALIDATORS))
             raise ConfigError(f"{where}: unknown validator {ct.validator!r}; known: {known}")
