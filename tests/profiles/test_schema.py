@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import msgspec
@@ -138,3 +139,14 @@ def test_numbers_are_counted_never_kept() -> None:
     assert msgspec.msgpack.encode(4111111111111111) not in encoded
     assert msgspec.msgpack.encode(12.5) not in encoded
     assert node.properties["pan"].types == {"integer": 1}
+
+
+def test_a_map_keyed_by_data_renders_as_additional_properties() -> None:
+    from tracehound.report.schema import to_json_schema
+
+    node = folded([{"byEmail": {f"p{i}@example.com": {"limit": i}}, "total": i} for i in range(3)])
+    schema = to_json_schema(node)
+    by_email = schema["properties"]["byEmail"]
+    assert by_email["properties"] == {}
+    assert by_email["additionalProperties"]["properties"]["limit"]["type"] == "integer"
+    assert "@" not in json.dumps(schema)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tracehound.model.redaction import VALUE_KEY
 from tracehound.profiles.schema import SchemaNode
 
 REQUIRED_SHARE = 0.95
@@ -36,14 +37,15 @@ def to_json_schema(node: SchemaNode | None, depth: int = 0) -> dict[str, Any]:
         out["format"] = "int64"
     elif kind == "object":
         objects = node.types.get("object", 0)
-        props = {key: to_json_schema(child, depth + 1) for key, child in sorted(node.properties.items())}
-        out["properties"] = props
-        required = sorted(
-            key for key, child in node.properties.items() if objects and child.count >= REQUIRED_SHARE * objects
-        )
+        named = {key: child for key, child in node.properties.items() if key != VALUE_KEY}
+        out["properties"] = {key: to_json_schema(child, depth + 1) for key, child in sorted(named.items())}
+        required = sorted(key for key, child in named.items() if objects and child.count >= REQUIRED_SHARE * objects)
         if required:
             out["required"] = required
-        if node.extra_keys:
+        keyed = node.properties.get(VALUE_KEY)
+        if keyed is not None:  # a map whose keys are data: its values' schema, no key names
+            out["additionalProperties"] = to_json_schema(keyed, depth + 1) or True
+        elif node.extra_keys:
             out["additionalProperties"] = True
     elif kind == "array":
         out["items"] = to_json_schema(node.items, depth + 1)
