@@ -218,6 +218,14 @@ async def test_unsupported_media_type_or_encoding(h: Harness) -> None:
     key = h.key()
     assert (await h.post(b"x", key, "image/png")).status_code == 415
     assert (await h.post(b"x", key, NDJSON, **{"Content-Encoding": "br"})).status_code == 415
+    # Answers never echo what the client sent (a header can carry anything).
+    echoed = await h.post(b"x", key, "text/hunter2secret", **{"Content-Encoding": "brhunter2secret"})
+    assert echoed.status_code == 415 and "hunter2" not in echoed.text
+    status = json.dumps(
+        {"v": 1, "request": {"method": "GET", "url": "https://a.test/x"}, "response": {"status": 4111111111111111}}
+    )
+    bad = await h.post(status.encode() + b"\n", key, NDJSON)
+    assert bad.status_code == 400 and "out of range" in bad.text and "4111111111111111" not in bad.text
     assert (await h.post(b"\x1f\x8bnope", key, NDJSON, **{"Content-Encoding": "gzip"})).status_code == 400
 
 

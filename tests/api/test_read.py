@@ -147,6 +147,14 @@ def test_health_readiness_and_metrics_are_open_and_carry_no_payload(
 def test_readyz_is_503_when_the_store_is_gone(api_store: Store) -> None:
     from tracehound.api.read import create_read_app
 
+    api_store.create_tenant("acme")
+    _, key = api_store.create_key("acme", "read")
     with TestClient(create_read_app(api_store)) as c:
         api_store.close()
-        assert c.get("/readyz").status_code == 503
+        r = c.get("/readyz")
+        assert r.status_code == 503
+        # Unauthenticated: which dependency, never why (the error would name hosts and paths).
+        assert "sqlite" not in r.text and "postgresql" not in r.text and ".db" not in r.text
+        keyed = c.get("/v1/endpoints", headers=bearer(key))
+        assert keyed.status_code == 503
+        assert "sqlite" not in keyed.text and "postgresql" not in keyed.text and ".db" not in keyed.text

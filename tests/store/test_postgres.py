@@ -8,7 +8,8 @@ import pytest
 
 from servers import PostgresServer
 from tracehound.errors import StoreError
-from tracehound.store.postgres import PostgresStore, redact_url
+from tracehound.model.redaction import redact_url
+from tracehound.store.postgres import PostgresStore
 
 
 def test_the_store_recovers_after_a_server_restart(postgres_server: PostgresServer) -> None:
@@ -46,5 +47,18 @@ def test_connecting_to_nothing_is_a_clear_error() -> None:
         PostgresStore("postgresql://nobody:secret@127.0.0.1:1/none", timeout=1)
 
 
-def test_passwords_are_redacted_from_messages() -> None:
-    assert redact_url("postgresql://u:hunter2@h/db") == "postgresql://u:***@h/db"
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("postgresql://u:hunter2@h/db", "postgresql://***@h/db"),
+        ("postgresql://:hunter2@h/db", "postgresql://***@h/db"),
+        (
+            "postgresql://h:5432/db?user=u&password=hunter2&sslpassword=x",
+            "postgresql://h:5432/db?user=u&password=***&sslpassword=***",
+        ),
+        ("nats://hunter2token@n1:4222,nats://a:hunter2@n2:4222", "nats://***@n1:4222,nats://***@n2:4222"),
+        ("sqlite:///var/lib/th.db", "sqlite:///var/lib/th.db"),
+    ],
+)
+def test_passwords_are_redacted_from_messages(url: str, shown: str) -> None:
+    assert redact_url(url) == shown

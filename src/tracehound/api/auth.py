@@ -8,12 +8,15 @@ read API), 503 when the store cannot be asked. The key itself is never logged or
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from fastapi import Request
 
 from tracehound.errors import StoreError
 from tracehound.store.base import KeyInfo, Store, role_allows
+
+log = logging.getLogger(__name__)
 
 __all__ = ["ApiError", "KeyAuth", "bearer_token"]
 
@@ -61,7 +64,8 @@ class KeyAuth:
         try:
             info = self.store.authenticate(token)
         except StoreError as exc:
-            raise ApiError(503, "unavailable", f"cannot check the key now: {exc}") from exc
+            log.warning("auth.store_unavailable error=%s", exc)
+            raise ApiError(503, "unavailable", "cannot check the key now: the store is unavailable; retry") from exc
         if info is None:
             self.on_failure("invalid")
             raise ApiError(401, "unauthorized", "unknown, malformed or revoked API key")

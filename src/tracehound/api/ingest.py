@@ -152,16 +152,16 @@ def create_ingest_app(
             return reject(
                 "unsupported_media_type",
                 415,
-                f"content type {media or 'none'!r}: send application/json (HAR) or application/x-ndjson",
+                "unsupported content type: send application/json (HAR) or application/x-ndjson",
             )
         encoding = request.headers.get("content-encoding", "identity").strip().lower()
         if encoding not in ("identity", "gzip", "x-gzip", ""):
-            return reject("unsupported_media_type", 415, f"content encoding {encoding!r}: send gzip or none")
+            return reject("unsupported_media_type", 415, "unsupported content encoding: send gzip or none")
 
         cap = settings.max_batch_bytes
         declared = request.headers.get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > cap:
-            return reject("too_large", 413, f"batch of {declared} bytes is over the limit of {cap} bytes")
+            return reject("too_large", 413, f"batch over the limit of {cap} bytes")
         chunks: list[bytes] = []
         size = 0
         async for chunk in request.stream():

@@ -114,7 +114,7 @@ def _timestamp(value: str | None, name: str) -> float | None:
     try:
         parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError as exc:
-        raise ApiError(400, "bad_request", f"{name}: not an ISO 8601 time or epoch seconds: {value!r}") from exc
+        raise ApiError(400, "bad_request", f"{name}: not an ISO 8601 time or epoch seconds") from exc
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=dt.UTC)
     return parsed.timestamp()
@@ -250,7 +250,7 @@ def create_read_app(
     def service_openapi(caller: Caller, name: Annotated[str, Path(max_length=255)]) -> Any:
         doc = store.service_openapi(caller.tenant, name)
         if doc is None:
-            raise ApiError(404, "not_found", f"no OpenAPI document for service {name!r} in your tenant")
+            raise ApiError(404, "not_found", "no OpenAPI document for that service in your tenant")
         return doc
 
     @app.get("/v1/stats", summary="Transactions, rejected, services, endpoints and findings of the tenant")

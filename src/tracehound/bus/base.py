@@ -27,6 +27,7 @@ from typing import Protocol, runtime_checkable
 from urllib.parse import parse_qsl, urlsplit
 
 from tracehound.errors import BusError, ConfigError
+from tracehound.model.redaction import redact_url
 
 __all__ = [
     "Bus",
@@ -176,27 +177,31 @@ def parse_options(url: str, query: Mapping[str, str]) -> BusOptions:
             try:
                 values[key] = int(raw)
             except ValueError:
-                raise ConfigError(f"bus URL {url!r}: option {key!r} must be an integer, not {raw!r}") from None
+                raise ConfigError(
+                    f"bus URL {redact_url(url)!r}: option {key!r} must be an integer, not {raw!r}"
+                ) from None
         elif key in _FLOAT_OPTIONS:
             try:
                 values[key] = float(raw)
             except ValueError:
-                raise ConfigError(f"bus URL {url!r}: option {key!r} must be a number, not {raw!r}") from None
+                raise ConfigError(
+                    f"bus URL {redact_url(url)!r}: option {key!r} must be a number, not {raw!r}"
+                ) from None
         elif key in _STR_OPTIONS:
             values[key] = raw
         else:
             known = ", ".join(sorted(_INT_OPTIONS | _FLOAT_OPTIONS | _STR_OPTIONS))
-            raise ConfigError(f"bus URL {url!r}: unknown option {key!r} (known: {known})")
+            raise ConfigError(f"bus URL {redact_url(url)!r}: unknown option {key!r} (known: {known})")
     options = BusOptions(**values)  # type: ignore[arg-type]
     if options.storage not in ("file", "memory"):
-        raise ConfigError(f"bus URL {url!r}: option 'storage' must be 'file' or 'memory'")
+        raise ConfigError(f"bus URL {redact_url(url)!r}: option 'storage' must be 'file' or 'memory'")
     if options.replicas < 1:
-        raise ConfigError(f"bus URL {url!r}: option 'replicas' must be at least 1")
+        raise ConfigError(f"bus URL {redact_url(url)!r}: option 'replicas' must be at least 1")
     for key in ("ack_wait", "timeout", "connect_timeout"):
         if getattr(options, key) <= 0:
-            raise ConfigError(f"bus URL {url!r}: option {key!r} must be positive")
+            raise ConfigError(f"bus URL {redact_url(url)!r}: option {key!r} must be positive")
     if options.duplicate_window < 0:
-        raise ConfigError(f"bus URL {url!r}: option 'duplicate_window' must not be negative")
+        raise ConfigError(f"bus URL {redact_url(url)!r}: option 'duplicate_window' must not be negative")
     return options
 
 
@@ -215,7 +220,7 @@ async def open_bus(url: str) -> Bus:
     try:
         query = dict(parse_qsl(parts.query, keep_blank_values=True, strict_parsing=bool(parts.query)))
     except ValueError:
-        raise ConfigError(f"bus URL {url!r}: the query string is not key=value pairs") from None
+        raise ConfigError(f"bus URL {redact_url(url)!r}: the query string is not key=value pairs") from None
     options = parse_options(url, query)
     if parts.scheme == "memory":
         from tracehound.bus.memory import MemoryBus
@@ -226,6 +231,6 @@ async def open_bus(url: str) -> Bus:
 
         servers = [f"{parts.scheme}://{hostport.strip()}" for hostport in parts.netloc.split(",")]
         if not parts.netloc or any(not s.split("://", 1)[1] for s in servers):
-            raise ConfigError(f"bus URL {url!r}: name at least one server, as nats://host:port")
+            raise ConfigError(f"bus URL {redact_url(url)!r}: name at least one server, as nats://host:port")
         return await JetStreamBus.connect(servers, options)
-    raise ConfigError(f"bus URL {url!r}: the scheme must be memory:// or nats://")
+    raise ConfigError(f"bus URL {redact_url(url)!r}: the scheme must be memory:// or nats://")

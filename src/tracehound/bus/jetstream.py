@@ -37,6 +37,7 @@ from nats.js.api import (
 
 from tracehound.bus.base import BusFull, BusOptions, Message, PublishAck
 from tracehound.errors import BusError
+from tracehound.model.redaction import redact_url
 
 __all__ = ["JetStreamBus", "JetStreamConsumer", "JetStreamMessage"]
 
@@ -218,7 +219,7 @@ class JetStreamBus:
         except _UNREACHABLE as exc:
             await nc.close()
             raise BusError(
-                f"cannot reach NATS at {', '.join(servers)}: {exc!r}; check the --bus URL and that "
+                f"cannot reach NATS at {redact_url(', '.join(servers))}: {exc!r}; check the --bus URL and that "
                 f"the servers run with JetStream enabled"
             ) from exc
         bus = cls(nc, options)
@@ -321,7 +322,7 @@ class _ConnectionEvents:
     """Logs what the client's reconnection does, quietly when the bus is closing on purpose."""
 
     def __init__(self, servers: list[str]) -> None:
-        self.servers = ",".join(servers)
+        self.servers = redact_url(",".join(servers))
         self.closing = False
 
     async def on_error(self, exc: Exception) -> None:

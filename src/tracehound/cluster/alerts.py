@@ -52,7 +52,9 @@ def check_alert_settings(settings: AlertSettings) -> None:
         if hook.format not in FORMATS:
             raise ConfigError(f"server.alerts.webhooks[{i}].format: {hook.format!r} is not one of {FORMATS}")
         if not hook.url.startswith(("http://", "https://")):
-            raise ConfigError(f"server.alerts.webhooks[{i}].url: {hook.url!r} is not an http(s) URL")
+            raise ConfigError(
+                f"server.alerts.webhooks[{i}].url is not an http(s) URL (the URL is not shown: it holds a secret)"
+            )
         if hook.min_severity is not None:
             _severity(hook.min_severity, f"server.alerts.webhooks[{i}].min_severity")
 

@@ -10,6 +10,7 @@ owns SIGTERM so that it can drain workers before the HTTP server stops.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractContextManager, nullcontext
@@ -28,6 +29,7 @@ ReadyCheck = Callable[[], Awaitable[dict[str, str]]]
 """Returns the problems found, by dependency (empty when ready)."""
 
 READY_CACHE_S = 1.0
+log = logging.getLogger(__name__)
 
 
 def add_ops_routes(app: FastAPI, metrics: Metrics, ready: ReadyCheck) -> None:
@@ -48,7 +50,12 @@ def add_ops_routes(app: FastAPI, metrics: Metrics, ready: ReadyCheck) -> None:
             last[0] = now
         problems: dict[str, str] = last[1]
         if problems:
-            return JSONResponse({"status": "unavailable", "problems": problems}, status_code=503)
+            # Unauthenticated: say which dependency is down, never why (an error names hosts,
+            # users, file paths); the reasons go to the log, where operators look.
+            log.warning("readyz.unavailable %s", " ".join(f"{k}={v!r}" for k, v in sorted(problems.items())))
+            return JSONResponse(
+                {"status": "unavailable", "problems": dict.fromkeys(problems, "unavailable")}, status_code=503
+            )
         return JSONResponse({"status": "ready"})
 
     @app.get("/metrics", include_in_schema=False)

@@ -32,7 +32,7 @@ from tracehound.cluster.store_thread import StoreThread
 from tracehound.cluster.worker import Worker
 from tracehound.config import Settings
 from tracehound.errors import BusError, ConfigError, StoreError
-from tracehound.model.redaction import use_installation_key
+from tracehound.model.redaction import redact_url, use_installation_key
 from tracehound.store.base import Store
 
 __all__ = ["Roles", "run_node"]
@@ -131,8 +131,8 @@ async def run_node(
             log,
             "node.started",
             listen=server.listen or "-",
-            bus=_safe_url(server.bus) if roles.needs_bus else "-",
-            store=_safe_url(server.store),
+            bus=redact_url(server.bus) if roles.needs_bus else "-",
+            store=redact_url(server.store),
             collector=roles.collector,
             workers=roles.workers,
             analyzer=roles.analyzer,
@@ -257,16 +257,6 @@ def _signal_stop() -> asyncio.Event:
         with contextlib.suppress(NotImplementedError, RuntimeError):  # not the main thread
             loop.add_signal_handler(sig, stop.set)
     return stop
-
-
-def _safe_url(url: str) -> str:
-    """A URL without its password, for logs."""
-    scheme, sep, rest = url.partition("://")
-    if "@" in rest:
-        creds, _, host = rest.rpartition("@")
-        user = creds.split(":", 1)[0]
-        return f"{scheme}{sep}{user}:***@{host}" if ":" in creds else url
-    return url
 
 
 def check_roles(roles: Roles) -> None:

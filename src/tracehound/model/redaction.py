@@ -278,6 +278,19 @@ def redact_text(text: str) -> str:
     return _REDACTOR(text) + suffix
 
 
+# ---------------------------------------------------------------------- service URLs
+_URL_USERINFO = re.compile(r"(^|://|,)[^/@,?#\s]*@")
+_URL_SECRET_PARAMS = re.compile(r"(?i)([?&](?:[a-z_]*pass(?:word|file)?|sslkey|token|secret|key|auth)=)[^&#]*")
+
+
+def redact_url(url: str) -> str:
+    """A bus or store URL as logs and messages may show it: any userinfo (``user:password@``,
+    a bare token, an empty user; of every server in a list) becomes ``***@``, and
+    password-like query parameters (``password``, ``sslpassword``, ``passfile``, ``sslkey``,
+    ``token``...) lose their value."""
+    return _URL_SECRET_PARAMS.sub(r"\1***", _URL_USERINFO.sub(r"\1***@", url))
+
+
 # ---------------------------------------------------------------------- digit runs
 MIN_DIGIT_RUN = 12
 """Digits in a run (single spaces or dashes between them allowed) that `mask_digit_runs` masks."""

@@ -549,7 +549,7 @@ def _status(value: int | float | str | None) -> int:
     else:
         raise _Reject(f"response.status is not an HTTP status: {text_for_reason(str(value), 40)!r}")
     if not 0 <= status <= 999:
-        raise _Reject(f"response.status out of range: {status}")
+        raise _Reject("response.status out of range (an HTTP status is 0-999)")
     return status
 
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import random
-import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
@@ -24,6 +23,7 @@ from psycopg import errors as pg_errors
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from tracehound.errors import StoreError
+from tracehound.model.redaction import redact_url
 from tracehound.profiles.endpoint import ENDPOINT_DECODER, ENDPOINT_ENCODER, EndpointProfile
 from tracehound.profiles.findings import FINDING_DECODER, FINDING_ENCODER, FindingStats
 from tracehound.store import _keys, _snapshot
@@ -50,11 +50,6 @@ Cursor = psycopg.Cursor[Any]
 
 _TRANSIENT = (pg_errors.SerializationFailure, pg_errors.DeadlockDetected)
 _CONNECTION = (psycopg.OperationalError,)
-
-
-def redact_url(url: str) -> str:
-    """The URL without its password, for messages and logs."""
-    return re.sub(r"://([^:/@]+):[^@]*@", r"://\1:***@", url)
 
 
 def _q(sql: str) -> str:
