@@ -14,6 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from tracehound.cli.main import cli
+from tracehound.model.vocab import SensitiveType
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 CRS = SHARED / "data" / "crs-v3.3.4.har.gz"
@@ -143,11 +144,7 @@ VARIED_NAMES = [
     "AWSAccessKeyId", "private_key_pem", "client_secret", "mobile_number", "street_address",
     "address_line_1", "birth_date", "credit_card_number", "social_security_number", "remote_ip", "new_password",
 ]  # fmt: skip
-ALL_TYPES = {
-    "email", "phone_number", "credit_card", "us_ssn", "iban", "ip_address", "date_of_birth", "person_name",
-    "street_address", "postal_code", "passport_number", "jwt", "bearer_token", "password", "api_key",
-    "aws_access_key", "private_key",
-}  # fmt: skip
+ALL_TYPES = {t.value for t in SensitiveType}
 
 
 def _varied_spec() -> dict[str, object]:

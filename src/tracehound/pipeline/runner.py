@@ -146,8 +146,7 @@ class Pipeline:
             # A body cut at MAX_FIELDS was not classified to its end: its schema keeps no values.
             if len(body_values) >= MAX_FIELDS:
                 profile.request_body.forget_values()
-            response = profile.responses.get(str(ex.status))
-            if len(response_values) >= MAX_FIELDS and response is not None:
+            if len(response_values) >= MAX_FIELDS and (response := profile.responses.get(str(ex.status))) is not None:
                 response.forget_values()
 
         detections: list[Detection] = []
