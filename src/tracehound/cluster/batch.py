@@ -26,6 +26,7 @@ from urllib.parse import parse_qsl, urlsplit
 import msgspec
 
 from tracehound.model import Transaction
+from tracehound.sources._json import decode_repairing_utf8
 from tracehound.sources.har import HarEntry, har_entry_to_transaction
 from tracehound.sources.ndjson import (
     FORMAT_VERSION,
@@ -104,7 +105,7 @@ def gunzip_capped(body: bytes, cap: int) -> bytes:
 def parse_har(body: bytes, source: str = "collector") -> list[Transaction]:
     """Every entry of a HAR document as a transaction; BatchError names the first bad entry."""
     try:
-        doc = _HAR_DOC.decode(body)
+        doc = decode_repairing_utf8(_HAR_DOC, body)
     except msgspec.ValidationError as exc:
         raise BatchError(f"not a HAR document: {exc}") from None
     except msgspec.DecodeError as exc:
@@ -112,7 +113,7 @@ def parse_har(body: bytes, source: str = "collector") -> list[Transaction]:
     out = []
     for index, raw in enumerate(doc.log.entries):
         try:
-            entry = _HAR_ENTRY.decode(raw)
+            entry = decode_repairing_utf8(_HAR_ENTRY, raw)
             out.append(har_entry_to_transaction(entry, index, source))
         except msgspec.ValidationError as exc:
             raise BatchError(f"invalid entry: {exc}", index) from None
@@ -138,7 +139,7 @@ def parse_ndjson(body: bytes) -> list[bytes]:
 
 def _check_record(line: bytes, index: int) -> Transaction:
     try:
-        record = _RECORD.decode(line)
+        record = decode_repairing_utf8(_RECORD, line)
     except msgspec.ValidationError as exc:
         raise BatchError(f"invalid record: {exc}", index) from None
     except msgspec.DecodeError as exc:
@@ -221,7 +222,7 @@ def decode_message(payload: bytes, source: str) -> tuple[str, Iterator[Transacti
             return
         for index, line in enumerate(rest.split(b"\n")):
             try:
-                record = _RECORD.decode(line)
+                record = decode_repairing_utf8(_RECORD, line)
                 yield record_to_transaction(record, index, source)
             except (msgspec.MsgspecError, ValueError) as exc:
                 yield BatchError(str(exc), index)

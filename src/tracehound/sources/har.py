@@ -60,6 +60,7 @@ from tracehound.sources._http import (
     parse_time,
     split_url,
 )
+from tracehound.sources._json import decode_repairing_utf8
 from tracehound.sources._reasons import text_for_reason, url_error_for_reason, url_for_reason
 from tracehound.sources.base import (
     DEFAULT_MAX_ENTRY_BYTES,
@@ -493,11 +494,8 @@ class HarSource(Source):
     def _decode(self, start: int, end: int, index: int) -> Transaction | Rejection:
         view = memoryview(self._buf)[start:end]
         try:
-            try:
-                entry = _DECODER.decode(view)
-            except UnicodeDecodeError:
-                # Invalid UTF-8 inside a string: keep the entry with U+FFFD in place of the bytes.
-                entry = _DECODER.decode(bytes(view).decode("utf-8", "replace").encode())
+            # Invalid UTF-8 inside a string: keep the entry with U+FFFD in place of the bytes.
+            entry = decode_repairing_utf8(_DECODER, view)
             return har_entry_to_transaction(entry, self.start_seq + index, self.name)
         except msgspec.ValidationError as e:
             return self._reject(index, f"invalid entry: {e}")

@@ -64,6 +64,7 @@ import msgspec
 from tracehound.errors import InputError
 from tracehound.model import Headers, Transaction
 from tracehound.sources._http import duration, forwarded_client, header, parse_time, split_url
+from tracehound.sources._json import decode_repairing_utf8
 from tracehound.sources._reasons import text_for_reason, url_error_for_reason, url_for_reason
 from tracehound.sources.base import (
     DEFAULT_MAX_ENTRY_BYTES,
@@ -178,9 +179,7 @@ class NdjsonSource(Source):
     def _decode(self, line: bytes, lineno: int, seq: int) -> Transaction | Rejection:
         try:
             try:
-                record = _DECODER.decode(line)
-            except UnicodeDecodeError:
-                record = _DECODER.decode(line.decode("utf-8", "replace").encode())
+                record = decode_repairing_utf8(_DECODER, line)
             except msgspec.ValidationError as e:
                 version = _version(line)
                 if version != FORMAT_VERSION:
