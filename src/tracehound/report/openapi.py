@@ -1,4 +1,10 @@
-"""One OpenAPI 3.1 document per service, reconstructed from traffic."""
+"""One OpenAPI 3.1 document per service, reconstructed from traffic.
+
+A path item only has fields for the eight standard methods; an operation seen with any other
+method (WebDAV's ``PROPFIND``, a scanner's ``TEST_METHOD_NOT_IN_SPEC``) goes under the path item's
+``x-tracehound-other-methods`` extension, keyed by the method as seen, so the document still
+validates (OpenAPI 3.2 calls the same map ``additionalOperations``).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,11 @@ from typing import Any
 from tracehound.analyzer.inventory import Endpoint
 from tracehound.report.json_report import auth_schemes, parameters
 from tracehound.report.schema import to_json_schema
+
+STANDARD_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
+"""The methods an OpenAPI 3.1 path item has a field for."""
+OTHER_METHODS = "x-tracehound-other-methods"
+"""Path item extension holding ``{METHOD: operation}`` for every other method."""
 
 _SECURITY: dict[str, dict[str, Any]] = {
     "bearer": {"type": "http", "scheme": "bearer"},
@@ -90,7 +101,11 @@ def openapi_document(service: str, endpoints: list[Endpoint], scheme: str = "htt
         while op["operationId"] in op_ids:
             op["operationId"], n = f"{base}{n}", n + 1
         op_ids.add(op["operationId"])
-        paths.setdefault(ep.path, {})[ep.method.lower()] = op
+        item = paths.setdefault(ep.path, {})
+        if ep.method.lower() in STANDARD_METHODS:
+            item[ep.method.lower()] = op
+        else:
+            item.setdefault(OTHER_METHODS, {})[ep.method] = op
         for label in auth_schemes(ep):
             found = _scheme(label)
             if found:
