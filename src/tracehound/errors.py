@@ -21,3 +21,7 @@ class StoreError(TracehoundError):
 
 class BusError(TracehoundError):
     """The bus cannot be reached or refused a message."""
+
+
+class OutputError(TracehoundError):
+    """An output target cannot be written safely: a symbolic link, a directory, a socket, unwritable."""

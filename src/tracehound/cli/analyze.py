@@ -15,7 +15,7 @@ from tracehound.analysis import new_pipeline, persist, report_of, run_files, sna
 from tracehound.analyzer.spec import ReferenceSpec, load_spec
 from tracehound.config import load_settings
 from tracehound.errors import TracehoundError
-from tracehound.report.outputs import write_reports
+from tracehound.report.outputs import STDOUT, check_outputs, open_output, write_reports
 from tracehound.report.terminal import render_summary
 from tracehound.store.sqlite import SqliteStore
 
@@ -54,12 +54,16 @@ PROGRESS_MIN_BYTES = 8 * 1024 * 1024
 @click.option(
     "--detections",
     "detections_out",
-    type=click.Path(path_type=Path),
     metavar="FILE",
-    help="JSON Lines: one line per transaction with at least one detection.",
+    help="JSON Lines: one line per transaction with at least one detection ('-' for stdout).",
 )
-@click.option("--sarif", "sarif_out", metavar="FILE", help="Findings as SARIF 2.1.0.")
-@click.option("--html", "html_out", metavar="FILE", help="Self-contained HTML report.")
+@click.option("--sarif", "sarif_out", metavar="FILE", help="Findings as SARIF 2.1.0 ('-' for stdout).")
+@click.option("--html", "html_out", metavar="FILE", help="Self-contained HTML report ('-' for stdout).")
+@click.option(
+    "--follow-symlinks",
+    is_flag=True,
+    help="Write through an output path that is a symbolic link (refused by default).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No terminal summary or progress bar.")
 def analyze(
     inputs: tuple[Path, ...],
@@ -70,14 +74,17 @@ def analyze(
     fresh: bool,
     json_out: str | None,
     openapi_dir: Path | None,
-    detections_out: Path | None,
+    detections_out: str | None,
     sarif_out: str | None,
     html_out: str | None,
+    follow_symlinks: bool,
     quiet: bool,
 ) -> None:
     """Analyze HAR (.har, .har.gz) or NDJSON (.ndjson, .jsonl, .gz) traffic files."""
     err = Console(stderr=True)
     try:
+        files_out = (json_out, detections_out, sarif_out, html_out)
+        check_outputs(files_out, openapi_dir, follow_symlinks)
         settings = load_settings(config_path)
         for path in inputs:
             if not path.is_file():
@@ -93,9 +100,8 @@ def analyze(
         )
         with contextlib.ExitStack() as stack:
             det_file: BinaryIO | None = None
-            if detections_out is not None:
-                detections_out.parent.mkdir(parents=True, exist_ok=True)
-                det_file = stack.enter_context(detections_out.open("wb"))
+            if detections_out:
+                det_file = stack.enter_context(open_output(detections_out, follow_symlinks))
             hook = None
             if show_progress:
                 progress = stack.enter_context(
@@ -122,8 +128,8 @@ def analyze(
             extra_endpoints=result.deltas.endpoints if no_learn else None,
         )
         report = report_of(store, inventory, settings, result, classifier)
-        write_reports(report, inventory, json_out, openapi_dir, sarif_out, html_out)
-        if not quiet and json_out != "-":
+        write_reports(report, inventory, json_out, openapi_dir, sarif_out, html_out, follow_symlinks)
+        if not quiet and STDOUT not in files_out:
             # A pipe or CI log has no width: use one wide enough for paths rather than 80 columns.
             render_summary(report, Console() if sys.stdout.isatty() else Console(width=160))
         store.close()

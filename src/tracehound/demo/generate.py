@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from tracehound.report.outputs import write_bytes
+
 HOST = "shop.example.com"
 START = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC)
 FIRST = ["Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald", "Frances", "Ken", "Margaret", "Linus"]
@@ -276,7 +278,7 @@ class Shop:
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     out = Path(args[0] if args else "shop.har")
-    out.write_text(json.dumps(Shop().generate(), separators=(",", ":")), encoding="utf-8")
+    write_bytes(out, json.dumps(Shop().generate(), separators=(",", ":")).encode("utf-8"))
     return 0
 
 
