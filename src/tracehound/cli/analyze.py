@@ -1,4 +1,7 @@
-"""``tracehound analyze``: traffic files in, inventory, sensitive data and findings out."""
+"""``tracehound analyze``: traffic files in, inventory, sensitive data and findings out.
+
+Everything printed that can carry file names or traffic text goes through ``tracehound._plain``.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
 
+from tracehound._plain import visible
 from tracehound.analysis import new_pipeline, persist, report_of, run_files, snapshot
 from tracehound.analyzer.spec import ReferenceSpec, load_spec
 from tracehound.config import load_settings
@@ -81,7 +85,7 @@ def analyze(
         settings = load_settings(config_path)
         for path in inputs:
             if not path.is_file():
-                raise click.UsageError(f"{path}: no such file")
+                raise click.UsageError(f"{visible(path)}: no such file")
         specs: list[ReferenceSpec] = [load_spec(p) for p in spec_files]
         store = SqliteStore(db_path)
         if fresh:
@@ -100,7 +104,7 @@ def analyze(
             if show_progress:
                 progress = stack.enter_context(
                     Progress(
-                        TextColumn("analyzing"),
+                        TextColumn("analyzing", markup=False),
                         BarColumn(),
                         TransferSpeedColumn(),
                         TimeRemainingColumn(),
@@ -128,5 +132,5 @@ def analyze(
             render_summary(report, Console() if sys.stdout.isatty() else Console(width=160))
         store.close()
     except TracehoundError as exc:
-        click.echo(f"error: {exc}", err=True)
+        click.echo(f"error: {visible(exc)}", err=True)
         sys.exit(2)
