@@ -9,7 +9,10 @@ else that starts with ESC; the hostile text must be visible, with control charac
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -135,6 +138,22 @@ def test_analyze_prints_hostile_traffic_as_plain_text(
     assert all(s in output for s in shown)
 
 
+def test_the_command_in_a_process_prints_hostile_traffic_plainly(tmp_path: Path) -> None:
+    entries = [e for case in HOSTILE for e in case.values[0]]  # type: ignore[attr-defined]
+    har = write_har(tmp_path / "all.har", entries)
+    proc = subprocess.run(
+        [sys.executable, "-m", "tracehound.cli.main", "analyze", str(har), "--db", str(tmp_path / "t.db")],
+        capture_output=True,
+        env={**os.environ, **FORCED},
+        timeout=120,
+        check=False,
+    )
+    output = proc.stdout.decode() + proc.stderr.decode()
+    assert proc.returncode == 0, output
+    assert "\x1b[" in output
+    assert_plain(output, "/g/[/oops]", "a\\x1bc\\x1b[8mb.example", "request.body.[/k]\\x1b]8;;")
+
+
 def test_a_hostile_file_name_in_rejection_and_error_lines_is_escaped(tmp_path: Path) -> None:
     name = "x\x1b[2J[bold]\u202e.har"
     har = write_har(tmp_path / name, [{"request": {"method": 5}}, entry("https://api.example.com/ok")])
@@ -200,3 +219,14 @@ def test_visible_escapes_controls_and_keeps_printable_text(raw: str, shown: str)
     assert visible(raw) == shown
     text = plain(raw, "bold")
     assert text.plain == shown and text.spans == [] and str(text.style) == "bold"
+
+
+def test_admin_commands_escape_arguments_in_their_errors(tmp_path: Path) -> None:
+    store = f"sqlite:///{tmp_path / 'k.db'}"
+    code, output = invoke("keys", "revoke", "k\x1b[2J\x9b[/x]", "--store", store, env=FORCED)
+    assert code == 2
+    assert_plain(output, "no live key k\\x1b[2J\\x9b[/x]")
+    tenant = "t\x1b]8;;https://evil.example/\x07"
+    code, output = invoke("keys", "create", "--tenant", tenant, "--role", "read", "--store", store)
+    assert code == 2
+    assert_plain(output, "t\\x1b]8;;https://evil.example/\\x07")
