@@ -163,9 +163,10 @@ def test_a_har_with_no_entries_says_there_was_nothing_to_analyze(tmp_path: Path)
     assert err.strip().splitlines() == [f"error: {path}: no traffic entries, nothing to analyze"]
 
 
-def test_a_file_with_only_rejected_entries_still_completes(tmp_path: Path) -> None:
+def test_a_run_whose_entries_are_all_rejected_completes_and_says_so(tmp_path: Path) -> None:
     path = tmp_path / "bad.ndjson"
-    path.write_text("not json\n")
+    path.write_text("not json\n{}\n")
     code, err, report = analyze(tmp_path, path)
     assert code == 0, err
-    assert report is not None and report["summary"]["rejected"] == 1  # type: ignore[index]
+    assert report is not None and report["summary"]["rejected"] == 2  # type: ignore[index]
+    assert err.strip().splitlines() == ["warning: no transactions: all 2 entries were rejected (see run.rejections)"]

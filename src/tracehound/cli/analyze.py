@@ -174,6 +174,9 @@ def analyze(
             store.close()
             where = f"{files[0]}:" if len(files) == 1 else f"{len(files)} files:"
             raise InputError(f"{where} no traffic entries, nothing to analyze")
+        if result.transactions == 0:
+            what = "the one entry was" if result.rejected == 1 else f"all {result.rejected} entries were"
+            _warn(f"warning: no transactions: {what} rejected (see run.rejections)")
         inventory = snapshot(
             store,
             settings,
