@@ -102,3 +102,18 @@ def test_a_bad_store_url_is_a_clear_error() -> None:
 def test_api_rejects_a_bad_listen_address(tmp_path: Path) -> None:
     code, _, err = run("api", "--store", f"sqlite:///{tmp_path / 'x.db'}", "--listen", "nowhere")
     assert code == 2 and "HOST:PORT" in err
+
+
+def test_keys_create_explains_first_and_names_the_key_it_means(tmp_path: Path) -> None:
+    store = f"sqlite:///{tmp_path / 'k.db'}"
+    run("tenants", "create", "acme", "--store", store)
+    result = CliRunner().invoke(cli, ["keys", "create", "--tenant", "acme", "--role", "read", "--store", store])
+    assert result.exit_code == 0
+    key, note = result.stdout.strip(), result.stderr.strip()
+    key_id = key.split("_")[1]
+    # Written first (result.output interleaves both streams in write order)...
+    assert result.output.index(note) < result.output.index(key)
+    # ...and readable when a log or a tool shows standard error after standard output: the note
+    # names the key by its visible prefix rather than ending in a colon that points at the next line.
+    assert f"th_{key_id}_" in note and not note.endswith(":")
+    assert "cannot be shown again" in note and len(note.splitlines()) == 1

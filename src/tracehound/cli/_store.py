@@ -14,6 +14,7 @@ from typing import NoReturn, TypeVar
 
 import click
 
+from tracehound._plain import visible
 from tracehound.config import DEFAULT_STORE_URL
 from tracehound.errors import TracehoundError
 from tracehound.store import open_store
@@ -52,5 +53,6 @@ def opened(url: str) -> Iterator[Store]:
 
 
 def fail(message: str) -> NoReturn:
-    click.echo(f"error: {message}", err=True)
+    """One error line (control characters in arguments shown as escapes) and exit status 2."""
+    click.echo(f"error: {visible(message)}", err=True)
     sys.exit(2)

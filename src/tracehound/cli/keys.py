@@ -1,11 +1,15 @@
 """``tracehound keys create | list | revoke``: API keys, each naming a tenant and a role.
 
 ``create`` prints the key once, alone on the last line of standard output (the explanation goes
-to standard error), so ``KEY=$(tracehound keys create ...)`` captures just the key. The store
+to standard error, first), so ``KEY=$(tracehound keys create ...)`` captures just the key. The
+note names the key by its visible prefix instead of pointing at "the next line": a terminal, a CI
+log or a tool that shows standard output before standard error still reads right. The store
 keeps only a hash of its secret: a lost key cannot be shown again, only revoked and replaced.
 """
 
 from __future__ import annotations
+
+import sys
 
 import click
 
@@ -33,8 +37,11 @@ def create(tenant: str, role: str, store_url: str) -> None:
     with opened(store_url) as store:
         key_id, key = store.create_key(tenant, role)
     click.echo(
-        f"created key {key_id} for tenant {tenant} (role {role}); store it now, it cannot be shown again:", err=True
+        f"created key {key_id} for tenant {tenant} (role {role}). The key, th_{key_id}_..., is printed once "
+        "on standard output; store it now, it cannot be shown again.",
+        err=True,
     )
+    sys.stderr.flush()
     click.echo(key)
 
 

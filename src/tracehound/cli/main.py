@@ -7,6 +7,7 @@ import sys
 import click
 
 from tracehound import __version__
+from tracehound._plain import visible
 from tracehound.cli.analyze import analyze
 from tracehound.cli.analyzer import analyzer
 from tracehound.cli.api import api
@@ -40,7 +41,7 @@ def main() -> None:
     try:
         cli(standalone_mode=True)
     except TracehoundError as exc:  # pragma: no cover - click handles errors raised in commands
-        click.echo(f"error: {exc}", err=True)
+        click.echo(f"error: {visible(exc)}", err=True)
         sys.exit(2)
 
 

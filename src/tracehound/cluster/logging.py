@@ -3,6 +3,13 @@
 Services log what happened (``worker.flushed tenant=acme transactions=1000 seqs=3``), never what
 traffic contained: callers pass counts, ids and reasons, not bodies, headers or keys. A fixed event
 vocabulary keeps logs greppable and machine-parseable without a log-shipping schema.
+
+Values can still carry client input (a rejection reason quotes a URL's structure, an error names
+a header), and a log is read on a terminal: the text format JSON-quotes any value holding a
+space, quote, ``=`` or a character that is not printable (``\x1b`` becomes ``\u001b``, and with it
+every C0/C1 control and bidi override), and the message is passed through
+``tracehound._plain.visible``; the JSON format escapes them by construction (``json.dumps`` with
+``ensure_ascii``).
 """
 
 from __future__ import annotations
@@ -12,6 +19,8 @@ import logging
 import sys
 import time
 from typing import Any
+
+from tracehound._plain import visible
 
 __all__ = ["configure", "event"]
 
@@ -26,7 +35,7 @@ def event(logger: logging.Logger, name: str, level: int = logging.INFO, /, **fie
 
 def _text_value(value: Any) -> str:
     text = str(value)
-    if not text or any(c in text for c in ' "=\n\t'):
+    if not text or not text.isprintable() or any(c in text for c in ' "='):
         return json.dumps(text)
     return text
 
@@ -37,7 +46,7 @@ class TextFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(record.created))
         fields: dict[str, Any] = getattr(record, _FIELDS, {})
-        parts = [stamp, record.levelname, record.getMessage()]
+        parts = [stamp, record.levelname, visible(record.getMessage())]
         parts += [f"{k}={_text_value(v)}" for k, v in fields.items()]
         if record.exc_info:
             parts.append("error=" + _text_value(repr(record.exc_info[1])))

@@ -1,4 +1,9 @@
-"""The terminal summary: per service, a Rich table of endpoints, then sensitive data and findings."""
+"""The terminal summary: per service, a Rich table of endpoints, then sensitive data and findings.
+
+Every cell, title and line that carries traffic-derived text (hosts, paths, methods, auth
+schemes, locations, rejection reasons) is a ``Text`` built by ``tracehound._plain.plain``: Rich
+never parses it as markup, and control characters are printed as escapes (see ``_plain``).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,9 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
+
+from tracehound._plain import plain, visible
 
 _SEVERITY_STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan", "info": "dim"}
 MAX_ROWS = 60
@@ -19,7 +27,7 @@ def render_summary(report: dict[str, Any], console: Console) -> None:
         f"{s['rejected']} rejected), {s['services']} services, {s['endpoints']} endpoints, {s['findings']} findings"
     )
     for service in report["services"]:
-        table = Table(title=f"{service['name']}", title_justify="left", expand=False)
+        table = Table(title=plain(service["name"]), title_justify="left", expand=False)
         for col, justify in (
             ("method", "left"),
             ("path", "left"),
@@ -38,15 +46,17 @@ def render_summary(report: dict[str, Any], console: Console) -> None:
             lat = ep["latency_ms"]["p95"] if ep["latency_ms"] else None
             # Credentials in the Authorization header are the auth column's business.
             sens = sorted({x["type"] for x in ep["sensitive"] if x["location"] != "request.header.authorization"})
-            origin = "" if ep["origin"] == "observed" else f" [dim]({ep['origin']})[/dim]"
+            path = plain(ep["path"])
+            if ep["origin"] != "observed":
+                path.append(f" ({visible(ep['origin'])})", style="dim")
             table.add_row(
-                ep["method"],
-                ep["path"] + origin,
+                plain(ep["method"]),
+                path,
                 str(ep["count"]),
                 "/".join(map(str, klass)),
                 "-" if lat is None else f"{lat:.1f}",
-                ",".join(a.split(":")[0] for a in ep["auth"]) or "-",
-                ", ".join(sens) or "-",
+                plain(",".join(a.split(":")[0] for a in ep["auth"]) or "-"),
+                plain(", ".join(sens) or "-"),
                 str(ep["risk"]["score"]),
             )
         if len(endpoints) > MAX_ROWS:
@@ -58,19 +68,18 @@ def render_summary(report: dict[str, Any], console: Console) -> None:
         for col in ("severity", "type", "owasp", "endpoint", "location", "count"):
             table.add_column(col, overflow="fold")
         for f in findings[:MAX_ROWS]:
-            style = _SEVERITY_STYLE.get(f["severity"], "")
             table.add_row(
-                f"[{style}]{f['severity']}[/{style}]" if style else f["severity"],
-                f["type"],
-                f["owasp"] or "-",
-                f"{f['method']} {f['service']}{f['path']}",
-                f["location"],
+                plain(f["severity"], _SEVERITY_STYLE.get(f["severity"], "")),
+                plain(f["type"]),
+                plain(f["owasp"] or "-"),
+                plain(f"{f['method']} {f['service']}{f['path']}"),
+                plain(f["location"]),
                 str(f["count"]),
             )
         if len(findings) > MAX_ROWS:
             table.caption = f"{len(findings) - MAX_ROWS} more findings in the JSON/HTML report"
         console.print(table)
     if run.get("rejected"):
-        console.print(f"[yellow]{run['rejected']} entries rejected[/yellow]; first reasons:")
+        console.print(Text.assemble((f"{run['rejected']} entries rejected", "yellow"), "; first reasons:"))
         for r in run.get("rejections", [])[:5]:
-            console.print(f"  {r['source']} entry {r['index']}: {r['reason']}", markup=False)
+            console.print(plain(f"  {r['source']} entry {r['index']}: {r['reason']}"))

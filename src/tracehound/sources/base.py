@@ -9,6 +9,10 @@ Sources do not own the run-wide numbering: the caller passes ``start_seq`` and a
 its entries ``start_seq + index``; after the stream ends, ``next_seq`` is where the next file
 starts. ``bytes_read``/``total_bytes`` let the CLI draw a progress bar with rate and ETA (for a
 compressed file both count compressed bytes, so the ratio is still right).
+
+``traffic_files`` and ``holds_no_data`` serve the CLI before any source is opened: a directory
+stands for the traffic files directly inside it, and an input whose content is empty (or only
+whitespace) holds no entries in either format, so both formats treat it the same way.
 """
 
 from __future__ import annotations
@@ -30,6 +34,9 @@ DEFAULT_MAX_ENTRY_BYTES = 64 * 1024 * 1024
 """Cap on one HAR entry or NDJSON line; anything larger is rejected without being buffered."""
 
 GZIP_MAGIC = b"\x1f\x8b"
+
+TRAFFIC_SUFFIXES = (".har", ".ndjson", ".jsonl")
+"""Names (each optionally ending ``.gz``) that a directory input reads; other files are skipped."""
 
 
 class Rejection(msgspec.Struct, frozen=True, kw_only=True, gc=False):
@@ -174,6 +181,44 @@ def _sniff(path: Path) -> str:
     return "ndjson"
 
 
+def is_traffic_name(name: str) -> bool:
+    """Whether a file called ``name`` is read when its directory is given: a ``TRAFFIC_SUFFIXES``
+    suffix, optionally followed by ``.gz`` (case does not matter)."""
+    return name.lower().removesuffix(".gz").endswith(TRAFFIC_SUFFIXES)
+
+
+def traffic_files(directory: Path) -> tuple[list[Path], list[Path]]:
+    """``(read, skipped)``: the traffic files directly inside ``directory``, in name order, and
+    every other entry in it (other files, subdirectories: a directory input is not recursive, so
+    that what a run reads is what ``ls`` shows). Raises ``InputError`` when it cannot be listed."""
+    try:
+        entries = sorted(directory.iterdir(), key=lambda p: p.name)
+    except OSError as e:
+        raise InputError(f"{directory}: cannot list the directory: {e.strerror or e}") from None
+    read = [p for p in entries if is_traffic_name(p.name) and p.is_file()]
+    taken = set(read)
+    return read, [p for p in entries if p not in taken]
+
+
+def holds_no_data(path: Path) -> bool:
+    """Whether the file's content (gunzipped when it starts like gzip) is empty or only whitespace
+    and a byte order mark. A file that cannot be read is not empty: its source reports why."""
+    try:
+        with open(path, "rb") as raw:
+            stream: BinaryIO = raw
+            if raw.read(2) == GZIP_MAGIC:
+                stream = gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[assignment]
+            raw.seek(0)
+            chunk = stream.read(64 * 1024).removeprefix(b"\xef\xbb\xbf")
+            while chunk:
+                if chunk.strip():
+                    return False
+                chunk = stream.read(64 * 1024)
+    except READ_ERRORS:
+        return False
+    return True
+
+
 def open_source(path: Path, start_seq: int = 0) -> Source:
     """The source for ``path``, chosen by suffix (``.har``, ``.ndjson``, ``.jsonl``, each
     optionally ``.gz``), else by content. Raises ``InputError`` when the file cannot be read."""
@@ -197,8 +242,12 @@ def open_source(path: Path, start_seq: int = 0) -> Source:
 
 __all__ = [
     "DEFAULT_MAX_ENTRY_BYTES",
+    "TRAFFIC_SUFFIXES",
     "Rejection",
     "Source",
     "describe_read_error",
+    "holds_no_data",
+    "is_traffic_name",
     "open_source",
+    "traffic_files",
 ]
