@@ -197,6 +197,7 @@ OPAQUE_PATHS = [
     ("/login;password=hunter2planted&3", ["hunter2", "&3"], "/login;password=***"),
     ("/a;tokCANARYabcdefghij0123456789XYZ=1/b", ["tokCANARY"], "/a;{str}=***/b"),
     ("/x/key=tokCANARYabcdefghij0123456789XYZ", ["tokCANARY"], None),
+    ("/pin%3D4821/otp=482913", ["4821", "482913"], None),
     ("/users/jane.doe@example.org/orders", ["jane.doe"], "/users/{email}/orders"),
     ("/accounts/12345678901234/statements", ["12345678901234"], "/accounts/{int}/statements"),
 ]
