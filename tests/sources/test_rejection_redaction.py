@@ -234,3 +234,9 @@ def test_text_for_reason_masks_tokens_glued_to_words() -> None:
     out = text_for_reason(f"v=creds_AKIAPLANTED234567ABC {HEX40} tokCANARYabcdefghij0123456789XYZ password=hunter22x")
     assert "AKIA" not in out and HEX40[:8] not in out and "CANARY" not in out and "hunter" not in out
     assert out.startswith("v={token} {hex} {token} password=<secret:"), out
+
+
+def test_literal_parts_templating_keeps_are_masked_too() -> None:
+    # A custom method's verb is kept literal by templating; a token there is masked all the same.
+    assert url_for_reason("https://h.example/v1/1234:a1B2c3D4e5F6gH") == "'https://h.example/v1/{int}:{token}'"
+    assert url_for_reason("https://h.example/v1/tagTypes.1000") == "'https://h.example/v1/tagTypes.{int}'"

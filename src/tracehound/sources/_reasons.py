@@ -74,9 +74,8 @@ def _segment_for_reason(raw: str) -> str:
     matrix parameters (``;name=value``) with their values hidden, the rest redacted."""
     base, semi, params = raw.partition(";")
     value = unquote(base, errors="replace")
-    shown = provisional_segment(value) if value else ""
-    if shown == value:
-        shown = _shown(value)
+    # What templating keeps literal (a word, a ``:verb``, a ``.json``) is redacted all the same.
+    shown = _shown(provisional_segment(value)) if value else ""
     if semi:
         for param in params.split(";"):
             name, eq, _ = param.partition("=")
