@@ -215,7 +215,7 @@ def report_of(
 def new_pipeline(settings: Settings, store: SqliteStore | None = None) -> tuple[Pipeline, SensitiveDataEngine]:
     """The run's pipeline; with ``store``, its behaviour detectors judge against what the store learned."""
     if store is not None:
-        use_installation_key(installation_key(store))
+        use_installation_key(installation_key(store), settings.tenant)
     classifier = build_classifier(settings)
     pipeline = build_pipeline(settings, classifier)
     if store is not None:

@@ -107,3 +107,55 @@ def test_recognises_pem_private_keys() -> None:
 )
 def test_rejects_public_keys_and_bare_pem_headers(value: str) -> None:
     assert "private_key" not in types_of("response.body.key", value)
+
+
+@pytest.mark.parametrize(
+    ("location", "value"),
+    [
+        ("request.body.pin", "4821"),
+        ("request.body.pin", 4821),
+        ("request.body.card.cardPin", "004821"),
+        ("request.body.card_cvv", "123"),
+        ("request.body.cvv2", 987),
+        ("request.body.cvc", "0456"),
+        ("request.body.securityCode", "737"),
+        ("request.body.payment.security_code", "7373"),
+        ("request.body.otp", "482913"),
+        ("request.body.otpCode", "A1B2C3"),
+        ("request.body.one_time_password", "482913"),
+        ("request.query.otp", "482913"),
+        ("request.query.pin", "1234"),
+        ("request.header.x-otp", "482913"),
+    ],
+)
+def test_pins_cvvs_and_one_time_codes_are_credentials(location: str, value: object) -> None:
+    assert types_of(location, value) == {"password"}
+
+
+@pytest.mark.parametrize(
+    ("location", "value"),
+    [
+        ("request.body.pin", "true"),
+        ("request.body.pin", "****"),
+        ("request.body.pin", "12"),
+        ("response.body.pinLength", 4),
+        ("response.body.otpExpiresAt", "2030-01-01T00:00:00Z"),
+        ("response.body.otpEnabled", "1234"),
+        ("response.body.cvvRequired", "true"),
+        ("request.body.pincode", "560001"),  # an Indian postal code
+        ("request.body.shipping", "1234"),
+        ("request.body.mapping", "1234"),
+        ("request.body.spin", "1234"),
+        ("request.body.topic", "1234"),
+    ],
+)
+def test_code_metadata_and_lookalike_names_are_not_credentials(location: str, value: object) -> None:
+    assert "password" not in types_of(location, value)
+
+
+def test_code_values_are_never_kept_in_masked_form() -> None:
+    from classifiers._helpers import engine
+
+    for location, value in [("request.body.pin", "4821"), ("request.body.cvv", 123), ("request.query.otp", "482913")]:
+        (hit,) = engine().classify([(location, value)])
+        assert hit.masked == "<password:short>", hit

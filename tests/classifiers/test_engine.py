@@ -9,6 +9,7 @@ from tracehound.classifiers.base import Classifier, FieldKey
 from tracehound.classifiers.engine import CustomType, SensitiveDataEngine, load_custom_types
 from tracehound.classifiers.registry import classifiers
 from tracehound.errors import ConfigError
+from tracehound.model.redaction import tags_for_tenant, use_installation_key
 from tracehound.model.vocab import SensitiveType
 
 
@@ -230,3 +231,19 @@ def test_huge_values_are_bounded_and_do_not_raise() -> None:
 
 def test_custom_type_struct_forbids_unknown_fields() -> None:
     assert CustomType(name="x", pattern="a").key_hints == []
+
+
+def test_masked_forms_follow_the_tenant_tag_key() -> None:
+    # One engine serves every tenant in a worker: a cached verdict must not carry another
+    # tenant's tag.
+    use_installation_key(b"k" * 32)
+    engine = SensitiveDataEngine()
+    field = [("request.body.password", "s3cr3t-Passw0rd-shared")]
+    with tags_for_tenant("acme"):
+        (acme,) = engine.classify(field)
+    with tags_for_tenant("globex"):
+        (globex,) = engine.classify(field)
+    with tags_for_tenant("acme"):
+        (again,) = engine.classify(field)
+    assert acme.masked != globex.masked
+    assert again.masked == acme.masked

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,10 +18,11 @@ from tracehound.cluster.metrics import Metrics
 from tracehound.cluster.worker import Worker, fold_batches
 from tracehound.config import Settings
 from tracehound.errors import StoreError
+from tracehound.model.redaction import use_installation_key
 from tracehound.profiles.endpoint import ENDPOINT_ENCODER
 from tracehound.profiles.findings import FINDING_ENCODER
 from tracehound.store import open_store
-from tracehound.store.base import Store
+from tracehound.store.base import INSTALLATION, Store, installation_key
 
 pytestmark = pytest.mark.anyio
 
@@ -147,3 +150,45 @@ async def test_stop_drains_what_a_worker_holds(store: Store) -> None:
     done = store.totals("acme")[0]
     assert done % 10 == 0 and done > 0  # whole batches only: what was taken was committed and acked
     assert await bus.consumer("workers").pending() == (300 - done) // 10
+
+
+def _login_lines(password: str) -> list[bytes]:
+    lines = []
+    for i in range(20):
+        request = {
+            "method": "POST",
+            "url": "https://api.shop.test/login",
+            "headers": [["Host", "api.shop.test"], ["Content-Type", "application/json"]],
+            "body": json.dumps({"username": f"u{i}", "password": password}),
+        }
+        rec = {"v": 1, "time": 1_790_000_000 + i, "request": request, "response": {"status": 200}}
+        lines.append(json.dumps(rec).encode())
+    return lines
+
+
+def _password_tags(store: Store, tenant: str) -> set[bytes]:
+    data = b"".join(ENDPOINT_ENCODER.encode(v) for v in store.load_endpoints(tenant).values())
+    return set(re.findall(rb"<password:[0-9a-f]{8}>", data))
+
+
+async def test_secret_tags_are_keyed_per_tenant_and_agree_across_workers(tmp_path: Path) -> None:
+    tags: dict[tuple[int, str], set[bytes]] = {}
+    for count in (1, 3):
+        store = open_store(f"sqlite:///{tmp_path}/k{count}.db")
+        if count == 1:
+            key = installation_key(store)
+        else:
+            store.add_state(INSTALLATION, "redaction_key", key)  # the same installation
+        use_installation_key(installation_key(store))
+        bus = await open_bus("memory://")
+        for tenant in ("acme", "globex"):
+            for payload in encode_messages(tenant, _login_lines("s3cr3t-Passw0rd-shared"), 1 << 20):
+                await bus.publish(subject_for(tenant), payload, f"{tenant}-login")
+        await run_workers(bus, store, count)
+        for tenant in ("acme", "globex"):
+            tags[count, tenant] = _password_tags(store, tenant)
+        store.close()
+        await bus.close()
+    assert len(tags[1, "acme"]) == 1 and len(tags[1, "globex"]) == 1
+    assert tags[1, "acme"] != tags[1, "globex"]  # one value, one tag per tenant
+    assert tags[1, "acme"] == tags[3, "acme"] and tags[1, "globex"] == tags[3, "globex"]

@@ -4,7 +4,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tracehound.model.redaction import digest, mask, redact_text
+from tracehound.model.redaction import (
+    digest,
+    mask,
+    names_a_secret,
+    redact_text,
+    tag_key,
+    tags_for_tenant,
+    use_installation_key,
+)
 from tracehound.model.vocab import SensitiveType as T
 
 SECRET_TYPES = [T.JWT, T.BEARER_TOKEN, T.PASSWORD, T.API_KEY, T.AWS_ACCESS_KEY, T.PRIVATE_KEY]
@@ -44,6 +52,62 @@ def test_secrets_become_a_type_tag_and_hash_prefix(type: T) -> None:
 
 def test_keyed_digest_differs_from_plain_sha256() -> None:
     assert mask(T.PASSWORD, "hunter22", key=b"install-secret") != mask(T.PASSWORD, "hunter22")
+
+
+@pytest.mark.parametrize("type", [*SECRET_TYPES, "employee_id"])
+@pytest.mark.parametrize("value", ["1234", "0000", "a1b2c3d", "hunter2"])
+def test_short_secrets_get_no_digest(type: T | str, value: str) -> None:
+    # A 4-digit PIN has 10,000 values: whoever holds the tag key would match any digest of it.
+    use_installation_key(b"k" * 32)
+    assert mask(type, value) == f"<{type}:short>"
+
+
+def test_short_secrets_in_free_text_get_no_digest() -> None:
+    out = redact_text("pin=4821&password=hunter2&token=s3cr3t-Value-0123")
+    assert out.startswith("pin=<secret:short>&password=<secret:short>&token=<secret:")
+    assert "<secret:short>" not in out.rpartition("&")[2]
+
+
+def test_tags_are_keyed_per_tenant_and_stable_within_one() -> None:
+    value = "s3cr3t-Value-0123456789"
+    use_installation_key(b"k" * 32)
+    default = mask(T.PASSWORD, value)
+    with tags_for_tenant("acme"):
+        acme = mask(T.PASSWORD, value)
+        acme_text = redact_text(f"password={value}")
+        with tags_for_tenant("globex"):
+            globex = mask(T.PASSWORD, value)
+        assert mask(T.PASSWORD, value) == acme
+    with tags_for_tenant("default"):
+        assert mask(T.PASSWORD, value) == default
+    with tags_for_tenant("acme"):
+        assert mask(T.PASSWORD, value) == acme and redact_text(f"password={value}") == acme_text
+    assert len({default, acme, globex}) == 3
+    assert digest(value) not in acme_text
+    # Derived from the installation key, never the installation key itself.
+    assert mask(T.PASSWORD, value, key=b"k" * 32) not in (default, acme, globex)
+    use_installation_key(b"k" * 32, "acme")
+    assert mask(T.PASSWORD, value) == acme and tag_key() != b"k" * 32
+
+
+def test_another_installation_gives_other_tags_for_the_same_tenant() -> None:
+    value = "s3cr3t-Value-0123456789"
+    use_installation_key(b"k" * 32)
+    with tags_for_tenant("acme"):
+        first = mask(T.PASSWORD, value)
+    use_installation_key(b"j" * 32)
+    with tags_for_tenant("acme"):
+        assert mask(T.PASSWORD, value) != first
+
+
+@pytest.mark.parametrize("name", ["pin", "cardPin", "card_cvv", "cvv2", "otpCode", "one_time_password", "securityCode"])
+def test_code_names_are_secret_names(name: str) -> None:
+    assert names_a_secret(name)
+
+
+@pytest.mark.parametrize("name", ["shipping", "mapping", "opinion", "pinned", "topic", "spin", "pincode"])
+def test_words_holding_pin_or_otp_are_not_secret_names(name: str) -> None:
+    assert not names_a_secret(name)
 
 
 def test_unknown_custom_types_are_hashed() -> None:

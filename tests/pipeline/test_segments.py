@@ -210,3 +210,23 @@ def test_parameter_of_template_segments(segment: str, name: str | None) -> None:
 )
 def test_segment_matches_templates_with_custom_methods(template_seg: str, seg: str, matches: bool) -> None:
     assert segment_matches(template_seg, seg) is matches
+
+
+@pytest.mark.parametrize(
+    ("segment", "provisional"),
+    [
+        ("app;jsessionid=JSESSCANARY0123456789ABCDEFGH", "app"),
+        ("login;password=hunter2planted&3", "login"),
+        ("cars;color=red;year=2020", "cars"),
+        ("42;v=1", "42"),
+        ("12345;v=1", "{int}"),
+        (";jsessionid=JSESSCANARY0123456789", "{str}"),
+    ],
+)
+def test_matrix_parameters_are_not_part_of_the_template(segment: str, provisional: str) -> None:
+    assert provisional_segments(("v1", segment)) == ("v1", provisional)
+
+
+def test_a_hex_run_of_32_is_a_hash_even_without_digits() -> None:
+    assert segment_kind("abcdefabcdefabcdefabcdefabcdefabcdef") == "hex"
+    assert segment_kind("deadbeefcafe") is None  # shorter: could be a word

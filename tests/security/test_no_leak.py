@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 import struct
 from pathlib import Path
 from urllib.parse import quote
@@ -46,10 +47,51 @@ PLAIN_SECRET = "correcthorsebatterystaple"
 NUMERIC_CARD = 4012888888881881
 GLUED_CARD = "4532015112830366"  # glued to an SQL injection: fails Luhn with the digit before it
 URL_PASSWORD = "urlPlantedPassw0rd"
+# Opaque values in URL paths: a rejected entry's reason quotes its path, an accepted one's is
+# templated. Each class in several shapes: tokens, hex runs, base64url, a JWT, AWS keys glued to
+# words, matrix parameters.
+PATH_TOKEN = "tokCANARYabcdefghij0123456789XYZ"
+PATH_HEX40 = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b"
+PATH_HEX64 = hashlib.sha256(b"planted").hexdigest()
+PATH_B64URL = "Zq8P-lantedTok_enValue-9xQwErTy4"
+PATH_AWS = "AKIACANARY234567ABCD"
+JSESSIONID = "JSESSCANARY0123456789ABCDEFGH"
+MATRIX_PASSWORD = "matrixPlantedPw9"
+
+
+def _path_jwt() -> str:
+    def part(obj: dict[str, object]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(obj).encode()).rstrip(b"=").decode()
+
+    return f"{part({'alg': 'HS256'})}.{part({'sub': 'path-planted'})}.cGF0aHNpZ25hdHVyZQ"
+
+
+PATH_JWT = _path_jwt()
+OPAQUE_PATHS = [
+    f"/session/{PATH_TOKEN}",
+    f"/password-reset/{PATH_HEX40}",
+    f"/blobs/{PATH_HEX64}",
+    f"/share/{PATH_B64URL}",
+    f"/auth/{PATH_JWT}/callback",
+    f"/vault/creds_{PATH_AWS}",
+    f"/vault/creds-{PATH_AWS}",
+    f"/vault/creds.{PATH_AWS}",
+    f"/vault/creds/{PATH_AWS}",
+    f"/app;jsessionid={JSESSIONID}",
+    f"/app/login;password={MATRIX_PASSWORD}&3",
+]
+# Short numeric credentials: a PIN, CVVs, a one-time password, in JSON bodies (strings and
+# numbers), query strings, and free text a detector quotes.
+PIN = "4821"
+CVV = "998"  # above every entry seq number of this traffic (under 1,000), so a hit is a leak
+CID = "7319"
+OTP = "482913"
+CODES = [PIN, CVV, CID, OTP]
 PLANTED = [
     CARD, SSN, EMAIL, PASSWORD, API_KEY, AWS, PHONE, IBAN, NAME, JWT, PEM_BODY[:40],
     SPACED_CARD, E164, KEY_EMAIL, DOTTED_PASSWORD, PLAIN_SECRET, str(NUMERIC_CARD),
     GLUED_CARD[2:14], URL_PASSWORD,
+    PATH_TOKEN, PATH_HEX40, PATH_HEX64, PATH_B64URL, PATH_JWT, PATH_AWS, JSESSIONID, MATRIX_PASSWORD,
 ]  # fmt: skip
 
 
@@ -126,10 +168,35 @@ def traffic() -> dict[str, object]:
             )
         )
         entries.append(_entry(i, "GET", "/search", query="?q=" + quote("1' OR '1'='1" + GLUED_CARD)))
+        entries.append(
+            _entry(
+                i,
+                "POST",
+                "/cards/activate",
+                request={"card": {"cardPin": PIN, "cvv": CVV, "security_code": int(CID)}, "otpCode": OTP},
+                response={"ok": True},
+            )
+        )
+        entries.append(_entry(i, "GET", "/verify", query=f"?otp={OTP}&pin={PIN}&cvv2={CVV}", response={"ok": True}))
+        entries.append(
+            _entry(
+                i,
+                "POST",
+                "/notes",
+                request={"note": f"pin={PIN} cvv={CVV} otp={OTP} ' OR '1'='1' --", "cvc": int(CID)},
+                response={"ok": True},
+            )
+        )
+        for path in OPAQUE_PATHS:
+            entries.append(_entry(i, "GET", path, response={"ok": True}))
     # Rejected entries: their reasons reach the console, the reports and the store.
     bad = _entry(0, "GET", "/login")
     bad["request"]["url"] = f"https://admin:{URL_PASSWORD}@bank.example.com:99999/x?password={PASSWORD}&c={CARD}"  # type: ignore[index]
     entries.append(bad)
+    for path in OPAQUE_PATHS:  # a port that is not a number: rejected, with the URL quoted
+        bad = _entry(0, "GET", "/x")
+        bad["request"]["url"] = f"https://bank.example.com:8x{path}?otp={OTP}"  # type: ignore[index]
+        entries.append(bad)
     return {"log": {"version": "1.2", "creator": {"name": "t"}, "entries": entries}}
 
 
@@ -166,6 +233,10 @@ def test_planted_values_appear_nowhere(tmp_path: Path) -> None:
     assert ("request.body.password", "password") in found
     assert any(f["type"] == "sqli" for f in report["findings"])
     assert "invalid request.url" in result.output
+    assert report["summary"]["rejected"] == 1 + len(OPAQUE_PATHS), report["summary"]
+    assert ("request.body.card.cardPin", "password") in found
+    assert ("request.body.otpCode", "password") in found
+    assert ("request.query.pin", "password") in found
     # ... and none of them, in any encoding a reader would try, is in any file or the console.
     blobs = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     blobs[Path("<console>")] = result.output.encode()
@@ -187,3 +258,9 @@ def test_planted_values_appear_nowhere(tmp_path: Path) -> None:
             for form in forms:
                 assert form.encode() not in data, f"{value!r} found in {path} as {form!r}"
                 assert form.encode("utf-16-le") not in data, f"{value!r} found in {path} (utf-16)"
+    # Short codes: as a token of their own (digests and ids around them are letters and digits).
+    for code in CODES:
+        alone = re.compile(rb"(?<![0-9A-Za-z])" + code.encode() + rb"(?![0-9A-Za-z])")
+        for path, data in blobs.items():
+            m = alone.search(data)
+            assert m is None, f"{code!r} found in {path}: {data[max(0, m.start() - 40) : m.end() + 40]!r}"

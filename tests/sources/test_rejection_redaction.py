@@ -40,7 +40,7 @@ BAD_URLS = [
     ),
     (
         "https://user:S3cretPassw0rd@exa mple.com/cards/4111111111111111?email=jane.doe@example.org",
-        ["invalid character in host", "/cards/4111", "credentials"],
+        ["invalid character in host", "/cards/{int}", "credentials"],
     ),
     (
         "https://api.example.com:65536/c/41111111111111114x#access_token=tok_Zq8PlantedTokenValue",
@@ -173,3 +173,70 @@ def test_text_for_reason_redacts_before_cutting() -> None:
     out = text_for_reason("x" * 30 + "4111111111111111", 40)
     assert "41111111" not in out
     assert _LONG_DIGITS.search(text_for_reason("id 123456789012345678")) is None
+
+
+HEX40 = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b"
+JWT_IN_PATH = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJwbGFudGVkIn0.c2lnbmF0dXJlcGxhbnRlZA"
+# (path after the host, canaries that must not be shown, what the quoted path must be)
+OPAQUE_PATHS = [
+    ("/session/tokCANARYabcdefghij0123456789XYZ", ["tokCANARY", "0123456789"], "/session/{token}"),
+    (f"/password-reset/{HEX40}", [HEX40[:12]], "/password-reset/{hex}"),
+    (
+        f"/reset/{HEX40.replace('0', 'a').replace('1', 'b')[:32]}",
+        ["9f86d"],
+        "/reset/{uuid}",
+    ),  # 32 hex digits: a dashless UUID
+    ("/files/abcdefabcdefabcdefabcdefabcdefabcdef", ["abcdefabcdef"], "/files/{hex}"),
+    ("/t/Zq8P-lanted_TokenValue-9xQwErTy", ["Zq8P", "TokenValue"], "/t/{token}"),
+    (f"/auth/{JWT_IN_PATH}/x", ["eyJhbGci", "c2lnbmF0"], "/auth/{str}/x"),
+    ("/x/creds_AKIAPLANTED234567ABC", ["AKIAPLANTED"], "/x/{token}"),
+    ("/x/creds-AKIAPLANTED234567ABC", ["AKIAPLANTED"], "/x/{str}"),
+    ("/x/creds.AKIAPLANTED234567ABC", ["AKIAPLANTED"], "/x/creds.{str}"),
+    ("/x/creds/AKIAPLANTED234567ABC", ["AKIAPLANTED"], "/x/creds/{str}"),
+    ("/login;jsessionid=CANARY0123456789ABCDEF", ["CANARY", "0123456789"], "/login;jsessionid=***"),
+    ("/login;password=hunter2planted&3", ["hunter2", "&3"], "/login;password=***"),
+    ("/a;tokCANARYabcdefghij0123456789XYZ=1/b", ["tokCANARY"], "/a;{str}=***/b"),
+    ("/x/key=tokCANARYabcdefghij0123456789XYZ", ["tokCANARY"], None),
+    ("/pin%3D4821/otp=482913", ["4821", "482913"], None),
+    ("/users/jane.doe@example.org/orders", ["jane.doe"], "/users/{email}/orders"),
+    ("/accounts/12345678901234/statements", ["12345678901234"], "/accounts/{int}/statements"),
+]
+
+
+@pytest.mark.parametrize(("path", "canaries", "shown"), OPAQUE_PATHS)
+def test_url_reasons_mask_path_segments_like_templating(path: str, canaries: list[str], shown: str | None) -> None:
+    reason = url_for_reason(f"https://bank.example.com{path}?password=hunter2planted")
+    for canary in canaries:
+        assert canary not in reason, reason
+    assert "hunter2" not in reason
+    if shown is not None:
+        assert reason == f"'https://bank.example.com{shown}' (23-byte query not shown)"
+
+
+@pytest.mark.parametrize(("path", "canaries", "shown"), OPAQUE_PATHS)
+def test_rejected_entries_quote_opaque_paths_masked(
+    tmp_path: Path, path: str, canaries: list[str], shown: str | None
+) -> None:
+    # A port that is not a number makes the entry a rejection that quotes its URL.
+    url = f"https://bank.example.com:x{path}"
+    for reason in (_har_reason(tmp_path, har_entry(url)), _ndjson_reason(tmp_path, {"method": "GET", "url": url})):
+        assert reason.startswith("invalid request.url 'https://bank.example.com:***"), reason
+        for canary in canaries:
+            assert canary not in reason, reason
+
+
+def test_opaque_hosts_are_masked() -> None:
+    reason = url_for_reason("https://tokCANARYabcdefghij0123456789XYZ.tunnel.example:8443/x")
+    assert reason == "'https://{token}.tunnel.example:8443/x'"
+
+
+def test_text_for_reason_masks_tokens_glued_to_words() -> None:
+    out = text_for_reason(f"v=creds_AKIAPLANTED234567ABC {HEX40} tokCANARYabcdefghij0123456789XYZ password=hunter22x")
+    assert "AKIA" not in out and HEX40[:8] not in out and "CANARY" not in out and "hunter" not in out
+    assert out.startswith("v={token} {hex} {token} password=<secret:"), out
+
+
+def test_literal_parts_templating_keeps_are_masked_too() -> None:
+    # A custom method's verb is kept literal by templating; a token there is masked all the same.
+    assert url_for_reason("https://h.example/v1/1234:a1B2c3D4e5F6gH") == "'https://h.example/v1/{int}:{token}'"
+    assert url_for_reason("https://h.example/v1/tagTypes.1000") == "'https://h.example/v1/tagTypes.{int}'"

@@ -46,6 +46,7 @@ from tracehound.cluster.metrics import Metrics
 from tracehound.cluster.store_thread import StoreThread
 from tracehound.config import ServerSettings
 from tracehound.errors import BusError, StoreError
+from tracehound.model.redaction import tags_for_tenant
 from tracehound.store.base import KeyInfo, Store, role_allows
 
 __all__ = ["HAR_TYPES", "NDJSON_TYPES", "KeyCache", "create_ingest_app"]
@@ -177,9 +178,9 @@ def create_ingest_app(
             if media in SNIFFED_TYPES:
                 media = sniff_media(body)
             if len(body) > INLINE_PARSE_BYTES:
-                lines = await asyncio.to_thread(_parse, media, body)
+                lines = await asyncio.to_thread(_parse, info.tenant, media, body)
             else:
-                lines = _parse(media, body)
+                lines = _parse(info.tenant, media, body)
         except TooLarge as exc:
             return reject("too_large", 413, str(exc))
         except BatchError as exc:
@@ -243,7 +244,9 @@ def sniff_media(body: bytes) -> str:
     return "application/json" if _HAR_START.match(body[:4096]) else "application/x-ndjson"
 
 
-def _parse(media: str, body: bytes) -> list[bytes]:
-    if media in HAR_TYPES:
-        return transactions_to_lines(parse_har(body))
-    return parse_ndjson(body)
+def _parse(tenant: str, media: str, body: bytes) -> list[bytes]:
+    # A reason may carry a secret tag: made with the tenant's key, as everywhere its data is.
+    with tags_for_tenant(tenant):
+        if media in HAR_TYPES:
+            return transactions_to_lines(parse_har(body))
+        return parse_ndjson(body)

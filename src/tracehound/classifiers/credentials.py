@@ -1,5 +1,11 @@
 """Credentials: passwords, API keys, AWS access key ids and PEM private keys.
 
+Short numeric credentials (a card's PIN, CVV/CVC or security code, a one-time password) are
+passwords too: a ``pin``, ``card_cvv``, ``otpCode`` or ``securityCode`` field with a 3-12 digit
+value (or a short code of letters and digits), sent as a string or a JSON number. Reported as
+``password``, the vocabulary's credential type, their values are never kept: too short for a
+digest to hide them, they are tagged ``<password:short>``.
+
 AWS key ids, PEM blocks and vendor-prefixed keys (``sk_live_``, ``ghp_``, ``xoxb-``…) prove
 themselves. Passwords and generic API keys do not: they need a credential-like name (a
 ``password`` field, an ``x-api-key`` header, a ``session`` cookie) *and* a value that fits — a
@@ -18,7 +24,7 @@ import re2
 from tracehound.classifiers._keys import contains_any, ends_with_any
 from tracehound.classifiers._validators import is_aws_access_key, pem_score, token_score
 from tracehound.classifiers.base import Classifier, FieldKey, KeyRule, ValuePattern
-from tracehound.model.redaction import TEXT_PATTERNS
+from tracehound.model.redaction import TEXT_PATTERNS, names_a_code
 from tracehound.model.vocab import SensitiveType
 
 _AWS = re2.compile(TEXT_PATTERNS["aws_access_key"])
@@ -54,6 +60,20 @@ def verify_password(value: str, key: FieldKey) -> float:
     if v.lower() in _NOT_PASSWORDS or set(v) <= _MASKED:
         return 0.0
     return 0.9
+
+
+def _code_key(k: FieldKey) -> bool:
+    return names_a_code(k.key) and not ends_with_any(k.key, _META_SUFFIXES)
+
+
+def verify_code(value: str, key: FieldKey) -> float:
+    """A PIN, CVV or one-time code: 3-12 digits, or 4-12 letters and digits with a digit."""
+    v = value.strip()
+    if not v.isascii() or not v.isalnum() or not 3 <= len(v) <= 12:
+        return 0.0
+    if v.isdigit():
+        return 0.9
+    return 0.8 if len(v) >= 4 and any(c.isdigit() for c in v) else 0.0
 
 
 def verify_basic_auth(value: str, key: FieldKey) -> float:
@@ -179,6 +199,7 @@ class CredentialsClassifier(Classifier):
         return (
             KeyRule(SensitiveType.PASSWORD, _password_key, verify_password),
             KeyRule(SensitiveType.PASSWORD, _authorization_key, verify_basic_auth),
+            KeyRule(SensitiveType.PASSWORD, _code_key, verify_code, numbers=True),
             KeyRule(SensitiveType.API_KEY, _api_key_key, verify_api_key),
             KeyRule(SensitiveType.API_KEY, _authorization_key, verify_authorization),
         )

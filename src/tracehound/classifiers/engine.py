@@ -37,7 +37,7 @@ from tracehound.classifiers.base import Classifier, FieldKey, KeyRule, Verifier
 from tracehound.classifiers.registry import classifiers
 from tracehound.errors import ConfigError
 from tracehound.model.findings import SensitiveHit
-from tracehound.model.redaction import mask
+from tracehound.model.redaction import mask, tag_key
 from tracehound.model.vocab import SensitiveType
 
 MAX_SCAN = 65536
@@ -242,6 +242,8 @@ class SensitiveDataEngine:
         self._match: Callable[[bytes], list[int] | None] = self._set._set.Match
         self._locations: dict[str, _Location] = {}
         self._cache: dict[tuple[str, str], tuple[SensitiveHit, ...]] = {}
+        self._cache_tag_key = b""
+        """The tag key the cached masked forms were made with: a worker classifies for many tenants."""
         self._fired: dict[str, list[int] | None] = {}
         """Value -> pattern indices the Set reported (None: none); bounded like ``_cache``."""
 
@@ -281,6 +283,10 @@ class SensitiveDataEngine:
         """
         hits: list[SensitiveHit] = []
         count = present.append if present is not None else None
+        tag = tag_key()
+        if tag != self._cache_tag_key:
+            self._cache.clear()  # its masked forms carry another tenant's tags
+            self._cache_tag_key = tag
         locations = self._locations
         patterns = self._patterns
         match = self._match

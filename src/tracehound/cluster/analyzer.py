@@ -35,6 +35,7 @@ from tracehound.cluster.store_thread import StoreThread
 from tracehound.config import Settings
 from tracehound.errors import StoreError
 from tracehound.model import Severity
+from tracehound.model.redaction import tags_for_tenant
 from tracehound.pipeline.behaviour import BehaviourEngine
 from tracehound.pipeline.stages import build_classifier
 from tracehound.profiles.behaviour import STATE_NAME, decode_state
@@ -63,6 +64,11 @@ def analyze_tenant(store: Store, settings: Settings, tenant: str, classifier: Se
     Cross-request verdicts (BOLA, enumeration, rate abuse, credential stuffing...) are judged
     here, over the behaviour state every worker's deltas merged into, not by any one worker.
     """
+    with tags_for_tenant(tenant):  # any secret tag made here is the tenant's
+        return _analyze_tenant(store, settings, tenant, classifier)
+
+
+def _analyze_tenant(store: Store, settings: Settings, tenant: str, classifier: SensitiveDataEngine) -> dict[str, Any]:
     endpoints = store.load_endpoints(tenant)
     findings = store.load_findings(tenant)
     state = decode_state(store.get_state(tenant, STATE_NAME))

@@ -39,6 +39,7 @@ from tracehound.cluster.metrics import Metrics
 from tracehound.cluster.store_thread import StoreThread
 from tracehound.config import Settings
 from tracehound.errors import BusError, StoreError
+from tracehound.model.redaction import tags_for_tenant
 from tracehound.pipeline.behaviour import BehaviourEngine
 from tracehound.pipeline.runner import Deltas, Pipeline
 from tracehound.pipeline.stages import build_pipeline
@@ -86,14 +87,17 @@ def fold_batches(messages: Sequence[Message], new_pipeline: PipelineFactory) -> 
             folds[tenant] = TenantFold(Deltas(), [])
         fold = folds[tenant]
         fold.seqs.append(msg.stream_seq)
-        for item in items:
-            if isinstance(item, BatchError):
-                fold.rejected += 1
-                continue
-            pipeline.process(item)
-            fold.transactions += 1
+        # Secret tags and principal ids are keyed per tenant: one worker serves them all.
+        with tags_for_tenant(tenant):
+            for item in items:
+                if isinstance(item, BatchError):
+                    fold.rejected += 1
+                    continue
+                pipeline.process(item)
+                fold.transactions += 1
     for tenant, pipeline in pipelines.items():
-        deltas = pipeline.flush()
+        with tags_for_tenant(tenant):
+            deltas = pipeline.flush()
         folds[tenant].deltas = deltas
         if deltas.behaviour is not None and deltas.behaviour.endpoints:
             folds[tenant].states = {STATE_NAME: encode_state(deltas.behaviour)}

@@ -3,8 +3,10 @@
 Tracehound must never become the place a card number or a token leaks from: samples, detector
 evidence, logs and reports hold masked forms only. ``mask`` turns one classified value into a
 form that still helps a human (``4111********1111``, ``j***@example.com``) or, for secrets, into
-a type tag with a short SHA-256 prefix (``<jwt:1a2b3c4d>``) that lets two reports be compared
-without revealing anything. ``redact_text`` masks whatever looks sensitive inside arbitrary text.
+a type tag with a short keyed digest (``<jwt:1a2b3c4d>``, HMAC under a key per tenant derived
+from the installation's secret) that lets two reports of one tenant be compared without
+revealing anything; secrets too short to resist guessing are tagged ``<password:short>``.
+``redact_text`` masks whatever looks sensitive inside arbitrary text.
 
 The regular expressions in ``TEXT_PATTERNS`` are the single source of the value shapes: the
 classifiers anchor these same expressions for whole-value matching and add validators, so
@@ -15,11 +17,13 @@ imports nothing from tracehound but ``model.vocab``, so detectors may use it fre
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import hashlib
 import hmac
 import ipaddress
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import re2
@@ -56,7 +60,8 @@ TEXT_PATTERNS: dict[str, str] = {
 #: ``key=value`` / ``"key": "value"`` secrets in text (logs, query strings, JSON snippets).
 _KV_PATTERN = (
     r"(?i)((?:^|[^<\w-])(?:[a-z0-9]+[_-])*(?:pass(?:word|wd)?|pwd|secret|token|api[_-]?key"
-    r"|access[_-]?key|client[_-]?secret|authorization|session(?:id)?)[\"']?\s*[=:]\s*[\"']?)"
+    r"|access[_-]?key|client[_-]?secret|authorization|session(?:id)?"
+    r"|[a-z0-9]*(?:pin|cvv\d?|cvc\d?|otp|security[_-]?code|one[_-]?time[_-]?(?:password|code))(?:[_-]?(?:code|number|value))?)[\"']?\s*[=:]\s*[\"']?)"
     r"([^\s\"'&,;}<][^\s\"'&,;}]{2,})"
 )
 
@@ -74,17 +79,41 @@ _KNOWN = frozenset(t.value for t in SensitiveType)
 
 
 _installation_key = b""
+_default_tag_key = b""
+_TAG_KEY: contextvars.ContextVar[bytes | None] = contextvars.ContextVar("tracehound_tag_key", default=None)
+_TENANT_KEYS: dict[tuple[bytes, str], bytes] = {}
+DEFAULT_TAG_TENANT = "default"
+"""The tenant whose tag key applies outside `tags_for_tenant` (``analyze``'s default tenant)."""
+MIN_TAGGED = 8
+"""Secrets shorter than this get no digest at all (``<password:short>``): under any key, whoever
+holds the key (the store) can hash every 4-digit PIN and match a tag in seconds."""
 
 
-def use_installation_key(key: bytes) -> None:
-    """Make `digest` (and so every secret tag) an HMAC under this installation's secret key.
+def tenant_tag_key(installation: bytes, tenant: str) -> bytes:
+    """The key of ``tenant``'s secret tags: HMAC-SHA-256 of the tenant's name under the
+    installation key. Tags of one value differ between tenants, so one tenant cannot test its
+    guesses against tags another tenant's reports carry."""
+    memo = (installation, tenant)
+    key = _TENANT_KEYS.get(memo)
+    if key is None:
+        key = hmac.new(installation, b"tag-key\0" + tenant.encode("utf-8", "surrogatepass"), hashlib.sha256).digest()
+        if len(_TENANT_KEYS) >= 1024:
+            _TENANT_KEYS.clear()
+        _TENANT_KEYS[memo] = key
+    return key
+
+
+def use_installation_key(key: bytes, tenant: str = DEFAULT_TAG_TENANT) -> None:
+    """Make `digest` (and so every secret tag) an HMAC under a key derived from this
+    installation's secret key, for ``tenant`` unless `tags_for_tenant` names another.
 
     Set once by each process at start-up from its store (`store.base.installation_key`). An
     8-hex SHA-256 prefix of a weak password is confirmed by hashing a dictionary; under a key
     kept in the store, a report or log shared elsewhere gives a dictionary attack nothing.
     """
-    global _installation_key
+    global _installation_key, _default_tag_key
     _installation_key = key
+    _default_tag_key = tenant_tag_key(key, tenant) if key else b""
 
 
 def installation_key() -> bytes:
@@ -92,13 +121,38 @@ def installation_key() -> bytes:
     return _installation_key
 
 
+def tag_key() -> bytes:
+    """The key secret tags and principal ids are made with here: the tenant's of the innermost
+    `tags_for_tenant`, else the one `use_installation_key` set (empty: plain SHA-256)."""
+    key = _TAG_KEY.get()
+    return _default_tag_key if key is None else key
+
+
+@contextlib.contextmanager
+def tags_for_tenant(tenant: str) -> Iterator[None]:
+    """Within the block (this thread or task and what it starts), tags use ``tenant``'s key."""
+    token = _TAG_KEY.set(tenant_tag_key(_installation_key, tenant) if _installation_key else b"")
+    try:
+        yield
+    finally:
+        _TAG_KEY.reset(token)
+
+
 def digest(value: str, key: bytes = b"") -> str:
-    """8 hex characters of HMAC-SHA-256 of ``value`` (plain SHA-256 without any key)."""
+    """8 hex characters of HMAC-SHA-256 of ``value`` under ``key`` or `tag_key` (plain SHA-256
+    when there is no key at all)."""
     data = value.encode("utf-8", "surrogatepass")
-    key = key or _installation_key
+    key = key or tag_key()
     if key:
         return hmac.new(key, data, hashlib.sha256).hexdigest()[:8]
     return hashlib.sha256(data).hexdigest()[:8]
+
+
+def tag(name: str, value: str, key: bytes = b"") -> str:
+    """``<name:xxxxxxxx>`` for a secret, or ``<name:short>`` when it is too short to digest."""
+    if len(value) < MIN_TAGGED:
+        return f"<{name}:short>"
+    return f"<{name}:{digest(value, key)}>"
 
 
 def _tail(value: str, keep: int) -> str:
@@ -151,8 +205,9 @@ def mask(type: SensitiveType | str, value: str, *, key: bytes = b"") -> str:
     """The masked form of ``value`` classified as ``type``; never the value itself.
 
     Secrets (and unknown, user-defined types) become ``<type:xxxxxxxx>``, an 8-hex prefix of
-    SHA-256 of the value. Pass ``key`` (a per-installation secret) to use HMAC instead, which
-    stops dictionary attacks on low-entropy secrets such as passwords.
+    an HMAC of the value under the tenant's tag key (`tag_key`; ``key`` overrides it), which
+    stops dictionary attacks on passwords by whoever reads a report; a secret shorter than
+    `MIN_TAGGED` becomes ``<type:short>``, as its tag would be confirmed by whoever holds the key.
     """
     if not isinstance(value, str):
         value = str(value)
@@ -160,7 +215,7 @@ def mask(type: SensitiveType | str, value: str, *, key: bytes = b"") -> str:
         return ""
     name = str(type)
     if name in _SECRET_TYPES or name not in _KNOWN:
-        return f"<{name}:{digest(value, key)}>"
+        return tag(name, value, key)
     if name == SensitiveType.CREDIT_CARD:
         return _card(value)
     if name == SensitiveType.EMAIL:
@@ -214,7 +269,7 @@ def _ipv6_ok(text: str) -> bool:
 
 
 def _kv(m: Any) -> str:
-    return f"{m.group(1)}<secret:{digest(m.group(2))}>"
+    return f"{m.group(1)}{tag('secret', m.group(2))}"
 
 
 # Order matters: longer, more specific shapes first, so a JWT is not half-masked as a phone.
@@ -338,10 +393,25 @@ def is_sensitive_text(text: str) -> bool:
     return redact_text(text) != text or _E164.fullmatch(text) is not None
 
 
+_NAME_DROP = str.maketrans("", "", "_-. []")
+_CODE_NAME = re.compile(
+    r"[a-z0-9]*(?:cvv|cvc)[a-z0-9]*|[a-z0-9]*securitycode[a-z0-9]*|[a-z0-9]*onetime(?:password|passcode|code|pin|token)"
+    r"[a-z0-9]*|(?:[a-z0-9]*[^s])?pin(?:number|num|no|value|block|digits|\d)?|[a-z0-9]+pincode|otp[a-z0-9]*|[a-z0-9]*otp"
+    r"|csc|cvn|mfacode|2facode|twofactorcode|totp[a-z0-9]*|hotp[a-z0-9]*"
+)
+
+
+def names_a_code(name: str) -> bool:
+    """Whether a name says it carries a short numeric credential: a card's PIN, CVV/CVC or
+    security code, a one-time password (``pin``, ``cardPin``, ``card_cvv``, ``cvv2``, ``otpCode``,
+    ``one_time_password``, ``securityCode``). ``pincode`` alone is a postal code (India's)."""
+    return _CODE_NAME.fullmatch(name.lower().translate(_NAME_DROP)) is not None
+
+
 def names_a_secret(name: str) -> bool:
     """Whether a parameter or property name says its values are credentials."""
     low = name.lower()
-    return any(word in low for word in SECRET_WORDS)
+    return any(word in low for word in SECRET_WORDS) or names_a_code(low)
 
 
 def key_name(key: str) -> str:

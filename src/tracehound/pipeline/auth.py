@@ -16,7 +16,7 @@ import hmac
 import json
 
 from tracehound.model import Exchange
-from tracehound.model.redaction import installation_key
+from tracehound.model.redaction import tag_key
 
 API_KEY_HEADERS = frozenset(
     {
@@ -166,9 +166,10 @@ def principal(ex: Exchange) -> str | None:
 
 
 def _digest(raw: bytes) -> str:
-    # Keyed like secret tags (model.redaction), so a principal id cannot be confirmed from a
-    # dictionary of user names or subjects by whoever reads a report.
-    key = installation_key()
+    # Keyed like secret tags (model.redaction: the tenant's key), so a principal id cannot be
+    # confirmed from a dictionary of user names or subjects by whoever reads a report, nor
+    # matched against another tenant's.
+    key = tag_key()
     if key:
         return hmac.new(key, raw, hashlib.sha256).hexdigest()[:12]
     return hashlib.sha256(raw).hexdigest()[:12]

@@ -77,7 +77,7 @@ def segment_kind(seg: str) -> str | None:
         return "str"
     if n >= 32 and _UUID.fullmatch(seg):
         return "uuid"
-    if n >= 8 and _HEX.fullmatch(seg) and _has_digit(seg):
+    if n >= 8 and _HEX.fullmatch(seg) and (_has_digit(seg) or n >= 32):  # 32+: a hash, never a word
         return "hex"
     if "@" in seg and _EMAIL.fullmatch(seg):
         return "email"
@@ -322,7 +322,15 @@ _PROVISIONAL: dict[str, str] = {}
 
 
 def provisional_segment(seg: str) -> str:
-    """One segment, or its ``{kind}`` placeholder when it reads as an id."""
+    """One segment, or its ``{kind}`` placeholder when it reads as an id.
+
+    Matrix parameters (``/app;jsessionid=…``, ``/cars;color=red``) are left out, as the query is:
+    they are not part of the resource, and their values (session ids, even passwords) must not
+    become a literal of the endpoint that the inventory keeps.
+    """
+    if ";" in seg:
+        base = seg.partition(";")[0]
+        return provisional_segment(base) if base else placeholder("str")
     ext = split_extension(seg)
     if ext is not None:
         kind = None if is_placeholder(ext[1]) else segment_kind(ext[1])
