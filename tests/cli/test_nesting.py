@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -123,3 +125,38 @@ def test_a_hostile_config_exits_2_with_one_line(tmp_path: Path, text: str) -> No
     assert code == 2
     assert err.startswith(f"error: {config}: ") and len(err.strip().splitlines()) == 1
     assert "Traceback" not in err
+
+
+def _analyze(tmp_path: Path, records: list[dict[str, object]]) -> dict[str, Any]:
+    traffic = tmp_path / "t.ndjson"
+    traffic.write_text("".join(json.dumps(r) + "\n" for r in records))
+    report = tmp_path / "r.json"
+    code, err = run("analyze", str(traffic), "--db", str(tmp_path / "t.db"), "--json", str(report), "-q")
+    assert code == 0, err
+    doc: dict[str, Any] = json.loads(report.read_text())
+    return doc
+
+
+def test_a_bearer_token_nested_too_deeply_does_not_stop_the_run(tmp_path: Path) -> None:
+    def b64(raw: bytes) -> str:
+        return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+    deep = b"[" * 50_000 + b"]" * 50_000
+    token = b64(b'{"alg": "HS256"}') + "." + b64(b'{"sub": ' + deep + b"}") + ".sig"
+    request = {"method": "GET", "url": "https://api.example.com/me", "headers": [["authorization", f"Bearer {token}"]]}
+    doc = _analyze(tmp_path, [GOOD, {"v": 1, "request": request}, GOOD])
+    assert (doc["summary"]["transactions"], doc["summary"]["rejected"]) == (3, 0)
+
+
+def test_a_payload_nested_past_the_json_depth_cap_is_still_detected(tmp_path: Path) -> None:
+    payload = "1' UNION SELECT password FROM users--"
+    body = "[" * 70 + json.dumps(payload) + "]" * 70
+    request = {
+        "method": "POST",
+        "url": "https://api.example.com/search",
+        "headers": [["content-type", "application/json"]],
+        "body": body,
+    }
+    doc = _analyze(tmp_path, [{"v": 1, "request": request, "response": {"status": 200}}])
+    assert doc["run"]["body_errors"] == {"nesting deeper than 64": 1}
+    assert [(f["type"], f["location"]) for f in doc["findings"]] == [("sqli", "request.body")]
