@@ -132,3 +132,10 @@ async def test_the_collector_answers_400_with_a_reason(
     assert r.json()["entry"] == entry
     ok = {"Content-Type": "application/x-ndjson", "Authorization": f"Bearer {key}"}
     assert (await c.post("/v1/traffic", content=GOOD_LINE, headers=ok)).status_code == 202  # the collector goes on
+
+
+def test_a_bus_message_whose_header_is_nested_too_deeply_is_a_batch_error() -> None:
+    # Only collectors write to the bus, but a worker must not die on one message it cannot read.
+    payload = b'{"v": 1, "tenant": "acme", "count": 1, "x": ' + nested(100_000) + b"}\n" + GOOD_LINE
+    with pytest.raises(BatchError, match="bus message without a valid batch header: nested too deeply"):
+        decode_message(payload, "t")

@@ -216,7 +216,7 @@ def decode_message(payload: bytes, source: str) -> tuple[str, Iterator[Transacti
     """(tenant, transactions or per-line errors) of a bus payload; BatchError if the header is bad."""
     head, _, rest = payload.partition(b"\n")
     try:
-        header = _HEADER.decode(head)
+        header = decode_repairing_utf8(_HEADER, head)
     except msgspec.MsgspecError as exc:
         raise BatchError(f"bus message without a valid batch header: {exc}") from None
     if header.v != FORMAT_VERSION:
