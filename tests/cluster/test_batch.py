@@ -8,6 +8,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tracehound.api.ingest import create_ingest_app
 from tracehound.bus.base import open_bus
@@ -139,3 +141,15 @@ def test_a_bus_message_whose_header_is_nested_too_deeply_is_a_batch_error() -> N
     payload = b'{"v": 1, "tenant": "acme", "count": 1, "x": ' + nested(100_000) + b"}\n" + GOOD_LINE
     with pytest.raises(BatchError, match="bus message without a valid batch header: nested too deeply"):
         decode_message(payload, "t")
+
+
+@settings(max_examples=40, deadline=None)
+@given(depth=st.integers(0, 5000), kind=st.sampled_from(["array", "object"]), where=st.integers(0, 5))
+def test_any_nesting_depth_parses_or_is_a_batch_error(depth: int, kind: str, where: int) -> None:
+    lines = [line for line, _ in deep_ndjson(depth, kind)]
+    hars = [body for body, _ in deep_hars(depth, kind)]
+    body = [*lines, *hars][where]
+    try:
+        parse_ndjson(body) if where < len(lines) else parse_har(body)
+    except BatchError as exc:
+        assert exc.reason
