@@ -68,3 +68,23 @@ def test_disabled_detectors_are_switched_off_and_unknown_ids_rejected(tmp_path: 
     cfg.write_text("detection:\n  sensitivity: 9\n")
     with pytest.raises(ConfigError, match="sensitivity"):
         build_signatures(load_settings(cfg, environ={}))
+
+
+@pytest.mark.parametrize("depth", [1000, 100_000])
+def test_a_deeply_nested_file_is_a_config_error_naming_it(tmp_path: Path, depth: int) -> None:
+    cfg = tmp_path / "th.yaml"
+    cfg.write_text("limits: " + "[" * depth + "]" * depth + "\n")
+    with pytest.raises(ConfigError, match=r"th\.yaml: config file refused: nested deeper than 128 levels"):
+        load_settings(cfg, environ={})
+
+
+def test_a_deeply_nested_environment_value_is_a_config_error_naming_it() -> None:
+    environ = {"TRACEHOUND_TENANT": "[" * 50_000 + "]" * 50_000}
+    with pytest.raises(ConfigError, match="TRACEHOUND_TENANT: not valid YAML: nested deeper than"):
+        load_settings(None, environ=environ)
+
+
+def test_a_deep_tree_made_of_environment_names_is_a_config_error() -> None:
+    environ = {"TRACEHOUND_" + "__".join(["limits"] * 2000): "1"}
+    with pytest.raises(ConfigError, match="settings refused: nested deeper than"):
+        load_settings(None, environ=environ)

@@ -2,6 +2,8 @@
 
 Unknown keys are an error naming the key, so a misspelt setting never silently does nothing.
 Environment variables name a path with double underscores: ``TRACEHOUND_DETECTION__SENSITIVITY=3``.
+The file and the variables' values are YAML read within the bounds of ``tracehound._documents``
+(nesting, alias expansion), so a hostile file is a ``ConfigError`` naming it, never a traceback.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any
 import msgspec
 import yaml
 
+from tracehound._documents import DocumentError, check_tree, load_yaml
 from tracehound.errors import ConfigError
 
 ENV_PREFIX = "TRACEHOUND_"
@@ -131,7 +134,10 @@ def _env_tree(environ: Mapping[str, str]) -> dict[str, Any]:
             node = node.setdefault(part, {})
             if not isinstance(node, dict):
                 raise ConfigError(f"environment variable {key} conflicts with another TRACEHOUND_ variable")
-        node[path[-1]] = yaml.safe_load(value) if value else value
+        try:
+            node[path[-1]] = load_yaml(value) if value else value
+        except (yaml.YAMLError, DocumentError) as exc:
+            raise ConfigError(f"environment variable {key}: not valid YAML: {str(exc).splitlines()[0]}") from None
     return tree
 
 
@@ -159,15 +165,21 @@ def load_settings(path: Path | None = None, environ: Mapping[str, str] | None = 
         if len(text) > MAX_CONFIG_BYTES:
             raise ConfigError(f"{path}: config file larger than {MAX_CONFIG_BYTES} bytes")
         try:
-            loaded = yaml.safe_load(text) or {}
+            loaded = load_yaml(text) or {}
         except yaml.YAMLError as exc:
             raise ConfigError(f"{path}: not valid YAML: {str(exc).splitlines()[0]}") from exc
+        except DocumentError as exc:
+            raise ConfigError(f"{path}: config file refused: {exc}") from None
         if not isinstance(loaded, dict):
             raise ConfigError(f"{path}: the config file must be a mapping of settings")
         raw = loaded
     raw = _deep_merge(raw, _env_tree(environ))
+    where = f"{path}: " if path else ""
     try:
+        check_tree(raw, MAX_CONFIG_BYTES)  # the file and the environment together
         return msgspec.convert(raw, Settings)
     except msgspec.ValidationError as exc:
-        where = f"{path}: " if path else ""
         raise ConfigError(f"{where}invalid setting: {exc}") from exc
+    except (DocumentError, RecursionError) as exc:
+        reason = exc if isinstance(exc, DocumentError) else "nested too deeply"
+        raise ConfigError(f"{where}settings refused: {reason}") from None

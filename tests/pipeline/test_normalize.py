@@ -385,19 +385,28 @@ def test_invalid_utf8_json_becomes_text_with_reason() -> None:
     assert b.error is not None and b.error.startswith("invalid JSON")
 
 
-@pytest.mark.parametrize("depth", [65, 500, 999, 1_000, 10_000, 100_000])
-def test_deep_json_is_an_error_not_a_crash(depth: int) -> None:
+@pytest.mark.parametrize("ctype", ["application/json", None])
+@pytest.mark.parametrize("depth", [65, 500, 999, 1_000, 10_000, 100_000, 500_000])
+def test_deep_json_is_text_with_an_error_not_a_crash(depth: int, ctype: str | None) -> None:
     body = b"[" * depth + b"]" * depth
-    b = request_body(body, "application/json")
-    assert b.kind is BodyKind.JSON
-    assert b.value is None
+    b = request_body(body, ctype)
+    assert b.kind is BodyKind.TEXT
+    assert b.value == body.decode()
     assert b.error == "nesting deeper than 64"
 
 
 def test_unclosed_deep_json_is_an_error_not_a_crash() -> None:
     b = request_body(b"[" * 100_000, "application/json")
-    assert b.value is None
+    assert b.kind is BodyKind.TEXT
     assert b.error is not None
+
+
+def test_a_payload_nested_past_the_cap_is_still_scanned_as_text() -> None:
+    payload = "1' UNION SELECT password FROM users--"
+    body = ("[" * 70 + json.dumps(payload) + "]" * 70).encode()
+    b = request_body(body, "application/json")
+    assert b.kind is BodyKind.TEXT and payload in b.value
+    assert b.error == "nesting deeper than 64"
 
 
 @pytest.mark.parametrize("ctype", ["application/json", None])
@@ -418,7 +427,7 @@ def test_json_with_many_brackets_in_strings_is_not_deep() -> None:
 
 def test_depth_limit_is_configurable() -> None:
     b = request_body(b"[[[1]]]", "application/json", limits=Limits(max_json_depth=2))
-    assert b.value is None
+    assert b.value == "[[[1]]]"
     assert b.error == "nesting deeper than 2"
 
 

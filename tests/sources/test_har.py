@@ -465,3 +465,57 @@ def test_entry_too_deep_for_the_decoder_is_rejected_not_raised(tmp_path: Path) -
     items = read(write(tmp_path / "t.har", join_entries([good, deep, good])))
     assert isinstance(items[1], Rejection) and "nested too deeply" in items[1].reason
     assert [i.seq for i in items if isinstance(i, Transaction)] == [0, 2]
+
+
+def _nested(depth: int, kind: str) -> bytes:
+    if kind == "array":
+        return b"[" * depth + b"]" * depth
+    return b'{"a":' * depth + b"1" + b"}" * depth
+
+
+@pytest.mark.parametrize("kind", ["array", "object"])
+@pytest.mark.parametrize("depth", [1000, 100_000])
+def test_deeply_nested_entries_are_rejections_and_reading_goes_on(tmp_path: Path, depth: int, kind: str) -> None:
+    deep = _nested(depth, kind)
+    good = json.dumps(har_entry()).encode()
+    request = b'{"method": "GET", "url": "http://a/", "headers": '
+    entries = [
+        good,
+        deep,  # the entry itself
+        b'{"request": ' + request + deep + b"}}",  # where a typed field is expected
+        b'{"request": {"method": "GET", "url": "http://a/"}, "_initiator": ' + deep + b"}",  # a skipped field
+        good,
+    ]
+    for chunk_size in (1 << 20, 4096):
+        items = read(write(tmp_path / "t.har", join_entries(entries)), chunk_size=chunk_size)
+        assert len(items) == 5
+        assert [i.seq for i in items if isinstance(i, Transaction)] == [0, 4]
+        assert all(isinstance(i, Rejection) and i.reason for i in items[1:4])
+
+
+def test_a_deeply_nested_entries_array_is_one_rejection(tmp_path: Path) -> None:
+    # {"log": {"entries": [[[[...]]]]}}: the one entry is not an object; the file ends cleanly.
+    path = write(tmp_path / "t.har", b'{"log": {"entries": [' + _nested(100_000, "array") + b"]}}")
+    items = read(path)
+    assert len(items) == 1 and isinstance(items[0], Rejection)
+    assert items[0].reason == "entry is not a JSON object"
+
+
+def test_deep_nesting_before_the_entries_is_skipped(tmp_path: Path) -> None:
+    good = json.dumps(har_entry()).encode()
+    prologue = b'{"log": {"creator": ' + _nested(100_000, "object") + b', "entries": [' + good + b"]}}"
+    assert len(only_tx(read(write(tmp_path / "t.har", prologue)))) == 1
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(depth=st.integers(0, 5000), kind=st.sampled_from(["array", "object"]), where=st.integers(0, 2))
+def test_any_nesting_depth_is_read_or_rejected_never_raised(tmp_path: Path, depth: int, kind: str, where: int) -> None:
+    deep = _nested(depth, kind)
+    entry = [
+        deep,
+        b'{"request": {"method": "GET", "url": "http://a/", "headers": ' + deep + b"}}",
+        b'{"request": {"method": "GET", "url": "http://a/"}, "_x": ' + deep + b"}",
+    ][where]
+    *first, last = read(write(tmp_path / "n.har", join_entries([entry, json.dumps(har_entry()).encode()])))
+    assert len(first) == (depth > 0 or where > 0 or kind == "object")  # "[, {...}]" skips the empty one
+    assert isinstance(last, Transaction)

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tracehound.sources._json import decode_repairing_utf8, loads_repairing_utf8
+from tracehound.sources._json import TooDeep, decode_repairing_utf8, loads_repairing_utf8
 
 
 class Rec(msgspec.Struct):
@@ -73,3 +73,14 @@ def test_the_collector_keeps_a_har_entry_with_one_latin1_byte() -> None:
     assert tx.response_body == "caf\ufffd".encode()
     record = {"v": 1, "request": {"method": "GET", "url": "https://a.example/x"}, "response": {"body": "caf@"}}
     assert parse_ndjson(json.dumps(record).encode().replace(b"caf@", b"caf\xe9"))
+
+
+@pytest.mark.parametrize("depth", [1000, 100_000])
+@pytest.mark.parametrize("junk", [b"", b"\xff"])
+def test_nesting_too_deep_to_decode_is_a_decode_error(depth: int, junk: bytes) -> None:
+    # With or without bytes to repair: the retry after the repair meets the same nesting.
+    raw = b'{"a": "x' + junk + b'", "b": ' + b"[" * depth + b"]" * depth + b"}"
+    with pytest.raises(TooDeep, match="nested too deeply to decode"):
+        decode_repairing_utf8(msgspec.json.Decoder(Rec), raw)
+    with pytest.raises(msgspec.DecodeError):
+        loads_repairing_utf8(raw)

@@ -217,3 +217,46 @@ def test_arbitrary_json_never_raises(tmp_path: Path, docs: list[Any], request: A
     path.write_bytes(lines(*docs, {"v": 1, "request": request}, {"v": 1, "request": {"method": "GET", "url": request}}))
     items = read(path)
     assert len(items) == len(docs) + 2
+
+
+def _nested(depth: int, kind: str) -> bytes:
+    if kind == "array":
+        return b"[" * depth + b"]" * depth
+    return b'{"a":' * depth + b"1" + b"}" * depth
+
+
+def _deep_lines(depth: int, kind: str) -> list[bytes]:
+    deep = _nested(depth, kind)
+    url = b'"url": "https://api.example.com/x"'
+    return [
+        b'{"v": 1, "x": ' + deep + b', "request": {"method": "GET", ' + url + b"}}",
+        b'{"v": 1, "request": {"method": "GET", ' + url + b', "headers": ' + deep + b"}}",
+        b'{"v": 1, "request": {"method": "GET", ' + url + b"}, " + b'"response": {"status": 200, "x": ' + deep + b"}}",
+        deep,
+    ]
+
+
+@pytest.mark.parametrize("kind", ["array", "object"])
+@pytest.mark.parametrize("depth", [1000, 100_000])
+def test_a_deeply_nested_line_is_one_rejection_and_reading_goes_on(tmp_path: Path, depth: int, kind: str) -> None:
+    deep = _deep_lines(depth, kind)
+    path = write(tmp_path / "deep.ndjson", lines(record(), *[x for d in deep for x in (d, record())]))
+    items = read(path)
+    rejected = [i for i in items if isinstance(i, Rejection)]
+    assert [r.index for r in rejected] == [1, 3, 5, 7]
+    assert all(r.source == str(path) for r in rejected)
+    assert [r.reason for r in rejected[:3]] == ["invalid JSON: nested too deeply to decode"] * 3
+    # A bare array is no record at all, which the typed decode says before any nesting is met.
+    assert rejected[3].reason == (
+        "not a Tracehound NDJSON record: no 'v' field" if kind == "array" else rejected[0].reason
+    )
+    assert [i.seq for i in items if isinstance(i, Transaction)] == [0, 2, 4, 6, 8]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(depth=st.integers(0, 5000), kind=st.sampled_from(["array", "object"]), where=st.integers(0, 3))
+def test_any_nesting_depth_is_read_or_rejected_never_raised(tmp_path: Path, depth: int, kind: str, where: int) -> None:
+    path = write(tmp_path / "n.ndjson", lines(_deep_lines(depth, kind)[where], record()))
+    *first, last = read(path)
+    assert len(first) == (depth > 0 or where < 3 or kind == "object")  # a bare array of depth 0 is blank
+    assert isinstance(last, Transaction)

@@ -7,7 +7,6 @@ endpoints (documented, never called) and undocumented parameters.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ from urllib.parse import urlparse
 
 import yaml
 
+from tracehound._documents import DocumentError, load_json, load_yaml
 from tracehound.errors import InputError
 
 MAX_SPEC_BYTES = 64 * 1024 * 1024
@@ -58,7 +58,9 @@ def load_spec(path: Path) -> ReferenceSpec:
         raise InputError(f"{path}: reference spec larger than {MAX_SPEC_BYTES} bytes")
     try:
         is_json = path.suffix.lower() == ".json" or raw.lstrip()[:1] == b"{"
-        doc = json.loads(raw) if is_json else yaml.safe_load(raw)
+        doc = load_json(raw) if is_json else load_yaml(raw)
+    except DocumentError as exc:  # before ValueError, which it is
+        raise InputError(f"{path}: reference spec refused: {exc}") from None
     except (ValueError, yaml.YAMLError) as exc:
         raise InputError(f"{path}: not valid JSON or YAML: {str(exc).splitlines()[0]}") from exc
     if not isinstance(doc, dict) or not isinstance(doc.get("paths"), dict):

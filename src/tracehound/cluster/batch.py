@@ -13,6 +13,11 @@ entries are converted once. The tenant comes from the API key, never from the bo
 only the header line, which only a collector writes. Bus messages are capped in size (NATS refuses
 payloads over 1 MiB by default), so a big batch becomes several messages whose ids derive from the
 batch id: a retried batch is deduplicated message by message.
+
+Every decode goes through ``sources._json.decode_repairing_utf8``, which turns msgspec's
+``RecursionError`` on deep nesting (``{"log": {"entries": [[[[...]]]]}}``, a line nested 100,000
+deep) into ``TooDeep``, a ``msgspec.DecodeError``: a ``BatchError`` with its reason, so a 400, and
+on a worker an error of that line, never an exception that escapes.
 """
 
 from __future__ import annotations
@@ -211,7 +216,7 @@ def decode_message(payload: bytes, source: str) -> tuple[str, Iterator[Transacti
     """(tenant, transactions or per-line errors) of a bus payload; BatchError if the header is bad."""
     head, _, rest = payload.partition(b"\n")
     try:
-        header = _HEADER.decode(head)
+        header = decode_repairing_utf8(_HEADER, head)
     except msgspec.MsgspecError as exc:
         raise BatchError(f"bus message without a valid batch header: {exc}") from None
     if header.v != FORMAT_VERSION:

@@ -125,7 +125,7 @@ def _b64url_json(part: str) -> object:
     try:
         raw = base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
         return json.loads(raw)
-    except (binascii.Error, ValueError):
+    except (binascii.Error, ValueError, RecursionError):  # a token is client input: "[[[[..." too
         return None
 
 

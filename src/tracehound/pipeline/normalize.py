@@ -19,8 +19,10 @@ Decisions worth knowing:
   cookie crumbs are, RFC 9113 §8.2.3).
 - A cookie without ``=`` has an empty name and the whole crumb as value (RFC 6265bis §5.6).
 - A body declared as JSON that does not parse is kept as TEXT (with the reason in ``error``) so
-  detectors still scan it; a JSON body nested deeper than ``max_json_depth`` or truncated by
-  ``max_body_bytes`` is kind JSON with value ``None``.
+  detectors still scan it. So is a JSON body nested deeper than ``max_json_depth`` (error
+  ``nesting deeper than N``): as a value it would cost every later walk, but as nothing at all it
+  would hide what it holds (``[[[...["' UNION SELECT ..."]...]]]`` 70 deep went unseen). A JSON body
+  truncated by ``max_body_bytes`` is kind JSON with value ``None``.
 - ``request_id`` falls back to the ``x-request-id`` header when the source gave none.
 """
 
@@ -265,7 +267,7 @@ def _sniff(data: bytes, charset: str | None, truncated: bool, limits: Limits, fa
     first = head[:1]
     if first in (b"{", b"[") and not truncated:
         kind, value, err = _json_or_text(data, charset, limits, declared=False)
-        if kind is BodyKind.JSON:
+        if kind is BodyKind.JSON or err is not None:  # JSON, or JSON kept as text (too deep)
             return kind, value, err
     elif first == b"<" and _looks_like_markup(head, data):
         return _xml(data, charset)
@@ -352,8 +354,8 @@ def _json_or_text(data: bytes, charset: str | None, limits: Limits, declared: bo
     depth = limits.max_json_depth
     try:
         value = msgspec.json.decode(src)
-    except RecursionError:
-        return BodyKind.JSON, None, f"nesting deeper than {depth}"
+    except RecursionError:  # msgspec's C recursion guard, far past any sane ``max_json_depth``
+        return _too_deep(data, charset, depth)
     except (msgspec.DecodeError, ValueError) as exc:
         if not declared:
             return BodyKind.TEXT, None, None
@@ -363,8 +365,15 @@ def _json_or_text(data: bytes, charset: str | None, limits: Limits, declared: bo
     # Brackets bound the depth from above (those in strings only over-count): the walk is rare.
     opens = src.count("[") + src.count("{") if isinstance(src, str) else src.count(b"[") + src.count(b"{")
     if opens > depth and _deeper_than(value, depth):
-        return BodyKind.JSON, None, f"nesting deeper than {depth}"
+        return _too_deep(data, charset, depth)
     return BodyKind.JSON, value, err
+
+
+def _too_deep(data: bytes, charset: str | None, depth: int) -> _Parsed:
+    """JSON nested past the cap, kept as text: not walked as a value, still scanned for what it holds."""
+    kind, text, text_err = _text(data, charset, _REPLACE)
+    reason = f"nesting deeper than {depth}"
+    return kind, text, f"{reason}; {text_err}" if text_err else reason
 
 
 def _deeper_than(value: Any, limit: int) -> bool:

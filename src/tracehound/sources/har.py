@@ -60,7 +60,7 @@ from tracehound.sources._http import (
     parse_time,
     split_url,
 )
-from tracehound.sources._json import decode_repairing_utf8
+from tracehound.sources._json import TOO_DEEP, decode_repairing_utf8
 from tracehound.sources._reasons import text_for_reason, url_error_for_reason, url_for_reason
 from tracehound.sources.base import (
     DEFAULT_MAX_ENTRY_BYTES,
@@ -501,8 +501,8 @@ class HarSource(Source):
             return self._reject(index, f"invalid entry: {e}")
         except msgspec.DecodeError as e:
             return self._reject(index, f"invalid JSON: {e}")
-        except RecursionError:
-            return self._reject(index, "entry nested too deeply to decode")
+        except RecursionError:  # decode_repairing_utf8 raises TooDeep instead; kept as a backstop
+            return self._reject(index, f"invalid JSON: {TOO_DEEP}")
         except _Reject as e:
             return self._reject(index, str(e))
         finally:

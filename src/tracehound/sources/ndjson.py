@@ -64,7 +64,7 @@ import msgspec
 from tracehound.errors import InputError
 from tracehound.model import Headers, Transaction
 from tracehound.sources._http import duration, forwarded_client, header, parse_time, split_url
-from tracehound.sources._json import decode_repairing_utf8
+from tracehound.sources._json import TOO_DEEP, TooDeep, decode_repairing_utf8
 from tracehound.sources._reasons import text_for_reason, url_error_for_reason, url_for_reason
 from tracehound.sources.base import (
     DEFAULT_MAX_ENTRY_BYTES,
@@ -197,8 +197,15 @@ class NdjsonSource(Source):
 
 
 def _version(line: bytes) -> Any:
+    """The ``v`` of a line that is not a valid record, or None; ``TooDeep`` if nested too deeply.
+
+    A line whose typed decode stopped early at a wrongly typed field can nest deeper further on,
+    so this second, untyped pass may be the one to meet the nesting.
+    """
     try:
         return _VERSION_DECODER.decode(line).v
+    except RecursionError:
+        raise TooDeep(TOO_DEEP) from None
     except (msgspec.MsgspecError, UnicodeDecodeError):
         return None
 
