@@ -63,8 +63,8 @@ test-latest:
 	$(LATEST)/bin/pip install --quiet --upgrade pip setuptools
 	$(LATEST)/bin/pip install --quiet --upgrade --upgrade-strategy eager -e '.[dev]'
 	@echo "Newer than $(CONSTRAINTS):"
-	@$(LATEST)/bin/pip freeze --all --exclude-editable | sort -f > $(LATEST)/versions.txt
-	@grep -v '^#' $(CONSTRAINTS) | sort -f | comm -13 - $(LATEST)/versions.txt | sed 's/^/  /'
+	@$(LATEST)/bin/pip freeze --all --exclude-editable | LC_ALL=C sort > $(LATEST)/versions.txt
+	@grep -v '^#' $(CONSTRAINTS) | LC_ALL=C sort | LC_ALL=C comm -13 - $(LATEST)/versions.txt | sed 's/^/  /'
 	$(LATEST)/bin/ruff check src tests bench
 	$(LATEST)/bin/ruff format --check src tests bench
 	$(LATEST)/bin/mypy --cache-dir $(LATEST)/.mypy_cache
