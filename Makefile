@@ -18,7 +18,7 @@ LOCKVENV := .venv-lock
 # --build-constraint pins setuptools in pip's isolated build environment as well.
 $(STAMP): pyproject.toml $(CONSTRAINTS)
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet -c $(CONSTRAINTS) --upgrade pip
+	$(BIN)/pip install --quiet -c $(CONSTRAINTS) --upgrade pip setuptools
 	$(BIN)/pip install --quiet -c $(CONSTRAINTS) --build-constraint $(CONSTRAINTS) -e '.[dev]'
 	touch $(STAMP)
 
