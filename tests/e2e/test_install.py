@@ -4,8 +4,9 @@ and every service command started from that venv against real PostgreSQL and NAT
 The rest of the suite runs in the dev venv, where every dev extra is importable, so a runtime import
 missing from ``[project.dependencies]`` (``nats`` was: ``collector --bus nats://`` died with
 ``ModuleNotFoundError`` after ``pip install tracehound``) or a file missing from the wheel's package
-data passes there and fails only here. The venv is built once per module (``pip install -c
-constraints.txt``: with pip's cache warm it is a few seconds) and shared by the tests.
+data passes there and fails only here. The wheel and the venv are built once per module (``pip
+install -c constraints.txt``; about 30 s on the 2-core development machine with pip's cache warm)
+and shared by the tests.
 """
 
 from __future__ import annotations
@@ -63,8 +64,8 @@ class Installed:
     def cli(self, *args: str) -> str:
         return run([self.tracehound, *args], self.work, timeout=60)
 
-    def service(self, log_dir: Path, name: str, args: list[str], env: dict[str, str] | None = None) -> Service:
-        return Service(log_dir, name, args, {**CLEAN_ENV, **(env or {})}, cwd=self.work, program=[str(self.tracehound)])
+    def service(self, log_dir: Path, name: str, args: list[str]) -> Service:
+        return Service(log_dir, name, args, CLEAN_ENV, cwd=self.work, program=[str(self.tracehound)])
 
 
 @pytest.fixture(scope="module")
