@@ -63,6 +63,14 @@ def test_dockerfile_runs_tracehound_unprivileged() -> None:
     assert "/healthz" in text
 
 
+def test_dockerfile_installs_the_versions_ci_tested() -> None:
+    text = (DEPLOY / "Dockerfile").read_text()
+    assert re.search(r"^COPY [^\n]*constraints\.txt", text, re.M)
+    assert re.search(
+        r"pip install [^\n]*--prefix=/install -c constraints\.txt --build-constraint constraints\.txt \.$", text, re.M
+    )
+
+
 def test_chart_metadata() -> None:
     chart = yaml.safe_load((CHART / "Chart.yaml").read_text())
     assert chart["apiVersion"] == "v2"

@@ -29,17 +29,23 @@ def cleanup_services() -> None:
 
 
 class Service:
-    """``python -m tracehound.cli.main <command> ...`` with its log in ``log_dir``."""
+    """``python -m tracehound.cli.main <command> ...`` (or ``program <command> ...``) with its log in ``log_dir``."""
 
     def __init__(
-        self, log_dir: Path, name: str, args: list[str], env: dict[str, str] | None = None, cwd: Path | None = None
+        self,
+        log_dir: Path,
+        name: str,
+        args: list[str],
+        env: dict[str, str] | None = None,
+        cwd: Path | None = None,
+        program: list[str] | None = None,
     ) -> None:
         self.name = name
         self.log_path = log_dir / f"{name}.log"
         self._log: IO[bytes] = open(self.log_path, "ab")  # noqa: SIM115 - closed in stop()
         full_env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "tracehound.cli.main", *args],
+            [*(program or [sys.executable, "-m", "tracehound.cli.main"]), *args],
             stdin=subprocess.DEVNULL,
             stdout=self._log,
             stderr=subprocess.STDOUT,
