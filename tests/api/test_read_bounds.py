@@ -110,4 +110,41 @@ def test_any_value_of_any_numeric_parameter_is_answered_never_500(
     r = client.get(route, params={param: value}, headers=bearer(key))
     assert r.status_code in (200, 400), r.text
     if r.status_code == 400:
-        assert r.json()["error"] == "bad_request" and r.json()["reason"].startswith(f"{param}: ")
+        reason = r.json()["reason"]
+        assert r.json()["error"] == "bad_request"
+        assert reason.startswith(f"{param}: ") or ("\x00" in value and "NUL" in reason)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/v1/endpoints?service=%00",
+        "/v1/endpoints?method=GE%00T",
+        "/v1/endpoints?sensitive=%00",
+        "/v1/findings?type=%00",
+        "/v1/findings?service=a%00b",
+        "/v1/endpoints/%00",
+        "/v1/findings/ab%00",
+        "/v1/services/%00/openapi.json",
+    ],
+)
+def test_a_nul_character_in_any_parameter_is_400(read_client: TestClient, keys: Keys, url: str) -> None:
+    # PostgreSQL refuses NUL in text: it was a 503 "store cannot be reached", an outage that was none.
+    r = read_client.get(url, headers=bearer(keys.read_a))
+    assert r.status_code == 400
+    assert r.json() == {"error": "bad_request", "reason": "parameters must not contain NUL characters"}
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/v1/endpoints/%ff%fe",
+        "/v1/services/%ff/openapi.json",
+        "/v1/endpoints?service=%ff%fe",
+        "/v1/endpoints?service=" + "a" * 60_000,
+        "/v1/findings?since=2026-01-01T00:00:00%2B99:00",
+        "/v1/findings?offset=1&offset=99999999999999999999",
+    ],
+)
+def test_odd_strings_are_answered_not_failed(read_client: TestClient, keys: Keys, url: str) -> None:
+    assert read_client.get(url, headers=bearer(keys.read_a)).status_code in (200, 400, 404)

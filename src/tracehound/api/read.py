@@ -9,8 +9,8 @@ nothing. ``/healthz``, ``/readyz`` and ``/metrics`` are unauthenticated and carr
 Every query parameter is bounded (``limit`` 1..1000, ``offset`` 0..2**31-1, ``min_risk`` 0..100,
 times finite and within years 1970..9999): a value out of range is a 400 whose reason names the
 parameter and the rule, never the value sent, and never reaches the store, where a number past
-64 bits would raise instead of answer. An exception nothing expected is a plain 500 (see
-:class:`tracehound.cluster.http.ContainErrors`).
+64 bits would raise instead of answer; a NUL character anywhere is a 400 too. An exception
+nothing expected is a plain 500 (see :class:`tracehound.cluster.http.ContainErrors`).
 
 Handlers are plain functions (FastAPI runs them in its thread pool) because the store is sync.
 This module does not use ``from __future__ import annotations``: FastAPI reads the handlers'
@@ -140,6 +140,12 @@ def _timestamp(value: str | None, name: str) -> float | None:
     return seconds
 
 
+def _refuse_nul(request: Request) -> None:
+    """A NUL character in a parameter is a 400: PostgreSQL refuses it in text, which read as an outage (503)."""
+    if "\x00" in request.url.path or any("\x00" in v for _, v in request.query_params.multi_items()):
+        raise ApiError(400, "bad_request", "parameters must not contain NUL characters")
+
+
 def _page(items: list[dict[str, Any]], total: int, limit: int, offset: int) -> dict[str, Any]:
     next_offset = offset + len(items)
     return {
@@ -166,6 +172,7 @@ def create_read_app(
         description="API inventory, sensitive data and findings of your tenant, as reconstructed from traffic. "
         "Authenticate with `Authorization: Bearer <key>` (role `read` or `admin`).",
         default_response_class=FastJSON,
+        dependencies=[Depends(_refuse_nul)],
     )
     auth = KeyAuth(store, "read", on_failure=lambda reason: metrics.auth_failures.labels(reason).inc())
     Caller = Annotated[KeyInfo, Depends(auth)]
