@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gzip
 import json
+import tracemalloc
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -12,11 +13,13 @@ from typing import Any
 import httpx
 import msgspec
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from e2e._traffic import ndjson_batches
-from tracehound.api.ingest import create_ingest_app
+from tracehound.api.ingest import create_ingest_app, parse_ndjson_in_pieces
 from tracehound.bus.base import Bus, open_bus
-from tracehound.cluster.batch import decode_message
+from tracehound.cluster.batch import BatchError, decode_message, parse_ndjson
 from tracehound.cluster.metrics import Metrics
 from tracehound.config import ServerSettings
 from tracehound.store import open_store
@@ -390,3 +393,39 @@ async def test_a_limit_below_one_is_a_config_error(store: Store, setting: str) -
             create_ingest_app(bus, store, ServerSettings(**{setting: 0}), Metrics())
     finally:
         await bus.close()
+
+
+_LINES = [line for line in ndjson_batches(6, 6, seed=21)[0].split(b"\n") if line]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    parts=st.lists(
+        st.sampled_from([*_LINES, b"", b"  ", b"{not json", b'{"v": 2}', b"\xff\xfe"]), min_size=0, max_size=30
+    ),
+    piece_bytes=st.integers(1, 700),
+    trailing_newline=st.booleans(),
+)
+def test_ndjson_parsed_in_pieces_gives_the_lines_and_errors_of_one_parse(
+    parts: list[bytes], piece_bytes: int, trailing_newline: bool
+) -> None:
+    body = b"\n".join(parts) + (b"\n" if trailing_newline else b"")
+
+    def outcome(parse: Any) -> Any:
+        try:
+            return parse(body)
+        except BatchError as exc:
+            return ("error", exc.reason, exc.index)
+
+    assert outcome(lambda b: parse_ndjson_in_pieces(b, piece_bytes)) == outcome(parse_ndjson)
+
+
+def test_a_batch_of_blank_lines_is_parsed_without_a_list_of_every_line() -> None:
+    body = b"\n" * (16 * 1024 * 1024)
+    tracemalloc.start()
+    try:
+        assert parse_ndjson_in_pieces(body) == []
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 4 * 1024 * 1024  # one piece's lines; the whole split was 8 bytes a line, 128 MiB here

@@ -65,6 +65,7 @@ _HAR_START = re.compile(rb'\A\s*\{\s*"log"\s*:')
 INLINE_PARSE_BYTES = FREE_DECODE_BYTES
 """Bodies up to this size are parsed on the event loop; bigger ones in a thread, so the loop keeps serving."""
 MAX_CACHED_KEYS = 10_000
+NDJSON_PIECE_BYTES = 64 * 1024
 MAX_RETRY_AFTER_S = 60
 _MAX_LENGTH_DIGITS = 19
 
@@ -308,4 +309,27 @@ def sniff_media(body: bytes) -> str:
 def _parse(media: str, body: bytes) -> list[bytes]:
     if media in HAR_TYPES:
         return transactions_to_lines(parse_har(body))
-    return parse_ndjson(body)
+    return parse_ndjson_in_pieces(body)
+
+
+def parse_ndjson_in_pieces(body: bytes, piece_bytes: int = NDJSON_PIECE_BYTES) -> list[bytes]:
+    """:func:`~tracehound.cluster.batch.parse_ndjson` over pieces of about 64 KiB cut after a newline:
+    the same lines, and errors with the same line numbers, but the split never covers more than one
+    piece. Over a whole body of blank or one-byte lines that list of lines took 8 to 20 times the
+    body (a 32 MiB batch of newlines, 30 KB gzipped, held 290 MiB)."""
+    if len(body) <= piece_bytes:
+        return parse_ndjson(body)
+    out: list[bytes] = []
+    pos = 0
+    first_line = 0
+    while pos < len(body):
+        end = body.find(b"\n", pos + piece_bytes)
+        end = len(body) if end < 0 else end + 1
+        piece = body[pos:end]
+        try:
+            out.extend(parse_ndjson(piece))
+        except BatchError as exc:
+            raise BatchError(exc.reason, None if exc.index is None else exc.index + first_line) from None
+        first_line += piece.count(b"\n")
+        pos = end
+    return out
