@@ -99,8 +99,10 @@ class ServerSettings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     store: str = DEFAULT_STORE_URL
     max_batch_bytes: int = 16 * 1024 * 1024
     """Largest request body accepted by ``POST /v1/traffic`` (413 above), as sent."""
-    max_decompressed_bytes: int = 64 * 1024 * 1024
-    """Largest gzip-decoded body (413 above)."""
+    max_decompressed_bytes: int = 32 * 1024 * 1024
+    """Decoded-bytes budget of one gzip batch (413 above), decoded in steps, never held past it."""
+    max_concurrent_decompressions: int = 2
+    """Batches decoding more than 256 KiB of gzip at once; one more gets 503 with Retry-After."""
     max_message_bytes: int = 768 * 1024
     """Batches are split into bus messages of at most this size (NATS' default limit is 1 MiB)."""
     auth_cache_s: float = 5.0

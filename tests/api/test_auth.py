@@ -22,7 +22,7 @@ def test_a_missing_key_is_401_with_a_bearer_challenge(read_client: TestClient, k
     r = read_client.get(route)
     assert r.status_code == 401
     assert r.headers["www-authenticate"] == "Bearer"
-    assert r.json()["error"] == "unauthorized"
+    assert r.json()["error"] == "unauthenticated"
 
 
 @pytest.mark.parametrize(

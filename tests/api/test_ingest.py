@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gzip
 import json
+import tracemalloc
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -12,11 +13,13 @@ from typing import Any
 import httpx
 import msgspec
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from e2e._traffic import ndjson_batches
-from tracehound.api.ingest import create_ingest_app
+from tracehound.api.ingest import create_ingest_app, parse_ndjson_in_pieces
 from tracehound.bus.base import Bus, open_bus
-from tracehound.cluster.batch import decode_message
+from tracehound.cluster.batch import BatchError, decode_message, parse_ndjson
 from tracehound.cluster.metrics import Metrics
 from tracehound.config import ServerSettings
 from tracehound.store import open_store
@@ -35,8 +38,9 @@ def store(tmp_path: Path) -> Iterator[Store]:
 
 
 class Harness:
-    def __init__(self, bus: Bus, store: Store, client: httpx.AsyncClient, metrics: Metrics) -> None:
+    def __init__(self, bus: Bus, store: Store, client: httpx.AsyncClient, metrics: Metrics, app_state: Any) -> None:
         self.bus, self.store, self.client, self.metrics = bus, store, client, metrics
+        self.app_state = app_state
 
     def key(self, tenant: str = "acme", role: str = "ingest") -> str:
         return self.store.create_key(tenant, role)[1]
@@ -62,7 +66,7 @@ async def _harness(store: Store, bus_url: str = "memory://", **settings: Any) ->
     metrics = Metrics()
     app = create_ingest_app(bus, store, ServerSettings(**settings), metrics)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://collector") as client:
-        yield Harness(bus, store, client, metrics)
+        yield Harness(bus, store, client, metrics, app.state)
     await bus.close()
 
 
@@ -150,6 +154,7 @@ async def test_refuses_missing_or_unknown_keys(h: Harness, authorization: str | 
     r = await h.client.post("/v1/traffic", content=ndjson_batches(2, 2)[0], headers=headers)
     assert r.status_code == status
     assert r.headers["WWW-Authenticate"] == "Bearer"
+    assert r.json()["error"] == "unauthenticated"  # the read API's code too
     assert await h.published() == []
 
 
@@ -300,3 +305,127 @@ def test_batch_header_is_the_tenant_of_the_key() -> None:
 
     payload = encode_messages("acme", [b"{}"], 1024)[0]
     assert msgspec.json.decode(payload.split(b"\n")[0], type=BatchHeader).tenant == "acme"
+
+
+def big_ndjson(lines: int = 1500) -> bytes:
+    """A valid batch decoding past the free allowance (256 KiB), so it needs a decode slot."""
+    body = b"".join(ndjson_batches(lines, lines, seed=5))
+    assert len(body) > 256 * 1024
+    return body
+
+
+async def test_when_every_decode_slot_is_taken_a_big_gzip_batch_is_503_and_small_ones_pass(store: Store) -> None:
+    async for h in _harness(store, max_concurrent_decompressions=2):
+        key = h.key()
+        slots = h.app_state.decode_slots
+        assert slots.try_take() and slots.try_take()  # as two bombs decoding would
+        r = await h.post(gzip.compress(big_ndjson()), key, **{"Content-Encoding": "gzip"})
+        assert r.status_code == 503
+        assert r.json()["error"] == "busy" and r.headers["Retry-After"] == "1"
+        small = ndjson_batches(5, 5, seed=8)[0]
+        assert (await h.post(gzip.compress(small), key, **{"Content-Encoding": "gzip"})).status_code == 202
+        assert (await h.post(big_ndjson(1400), key)).status_code == 202  # not compressed: no slot needed
+        slots.give_back()
+        r = await h.post(gzip.compress(big_ndjson()), key, **{"Content-Encoding": "gzip"})
+        assert r.status_code == 202 and r.json()["accepted"] == 1500
+        slots.give_back()
+        # every request gave its slot back, whatever its answer
+        bomb = gzip.compress(b"\0" * (40 * 1024 * 1024))
+        assert (await h.post(bomb, key, **{"Content-Encoding": "gzip"})).status_code == 413
+        assert (await h.post(gzip.compress(b"{" * 300_000), key, **{"Content-Encoding": "gzip"})).status_code == 400
+        assert slots.try_take() and slots.try_take() and not slots.try_take()
+        assert sorted(n for _, n in await h.published()) == [5, 1400, 1500]
+        text = h.metrics.render().decode()
+        assert 'tracehound_rejected_total{reason="busy"} 1.0' in text
+
+
+async def test_the_decoded_budget_is_per_request_and_says_so(store: Store) -> None:
+    async for h in _harness(store, max_decompressed_bytes=1024 * 1024):
+        key = h.key()
+        bomb = gzip.compress(b"\0" * (63 * 1024 * 1024), 9)
+        r = await h.post(bomb, key, **{"Content-Encoding": "gzip"})
+        assert r.status_code == 413
+        assert r.json() == {"error": "too_large", "reason": "gzip body decodes to more than 1048576 bytes"}
+        under = big_ndjson(1500)
+        assert len(under) < 1024 * 1024
+        assert (await h.post(gzip.compress(under), key, **{"Content-Encoding": "x-gzip"})).status_code == 202
+
+
+@pytest.mark.parametrize("encoding", ["br", "deflate", "zstd", "compress", "gzip, br", "identity;q=0"])
+async def test_only_gzip_is_decoded_other_encodings_are_415(h: Harness, encoding: str) -> None:
+    r = await h.post(ndjson_batches(2, 2)[0], h.key(), **{"Content-Encoding": encoding})
+    assert r.status_code == 415
+    assert await h.published() == []
+
+
+@pytest.mark.parametrize("length", ["9" * 30, "18446744073709551616", "9" * 5000])
+async def test_a_huge_declared_length_is_413_not_500(h: Harness, length: str) -> None:
+    r = await h.post(b"x", h.key(), **{"Content-Length": length})
+    assert r.status_code == 413
+
+
+@pytest.mark.parametrize("length", ["\u00b2", "1e9", "-5", " "])
+async def test_a_declared_length_that_is_no_number_is_ignored_the_stream_counts(h: Harness, length: str) -> None:
+    headers = [
+        (b"content-type", NDJSON.encode()),
+        (b"authorization", f"Bearer {h.key()}".encode()),
+        (b"content-length", length.encode("latin-1")),  # as a server decodes header bytes
+    ]
+    r = await h.client.post("/v1/traffic", content=ndjson_batches(2, 2)[0], headers=headers)
+    assert r.status_code == 202
+
+
+@pytest.mark.parametrize(("seconds", "header"), [(0.2, "1"), (2.5, "3"), (1e9, "60"), (float("inf"), "60")])
+def test_retry_after_is_whole_seconds_from_one_to_sixty(seconds: float, header: str) -> None:
+    from tracehound.api.ingest import _retry_after
+
+    assert _retry_after(seconds) == header
+    assert _retry_after(float("nan")) == "60"
+
+
+@pytest.mark.parametrize("setting", ["max_concurrent_decompressions", "max_decompressed_bytes"])
+async def test_a_limit_below_one_is_a_config_error(store: Store, setting: str) -> None:
+    from tracehound.errors import ConfigError
+
+    bus = await open_bus("memory://")
+    try:
+        with pytest.raises(ConfigError, match=setting):
+            create_ingest_app(bus, store, ServerSettings(**{setting: 0}), Metrics())
+    finally:
+        await bus.close()
+
+
+_LINES = [line for line in ndjson_batches(6, 6, seed=21)[0].split(b"\n") if line]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    parts=st.lists(
+        st.sampled_from([*_LINES, b"", b"  ", b"{not json", b'{"v": 2}', b"\xff\xfe"]), min_size=0, max_size=30
+    ),
+    piece_bytes=st.integers(1, 700),
+    trailing_newline=st.booleans(),
+)
+def test_ndjson_parsed_in_pieces_gives_the_lines_and_errors_of_one_parse(
+    parts: list[bytes], piece_bytes: int, trailing_newline: bool
+) -> None:
+    body = b"\n".join(parts) + (b"\n" if trailing_newline else b"")
+
+    def outcome(parse: Any) -> Any:
+        try:
+            return parse(body)
+        except BatchError as exc:
+            return ("error", exc.reason, exc.index)
+
+    assert outcome(lambda b: parse_ndjson_in_pieces(b, piece_bytes)) == outcome(parse_ndjson)
+
+
+def test_a_batch_of_blank_lines_is_parsed_without_a_list_of_every_line() -> None:
+    body = b"\n" * (16 * 1024 * 1024)
+    tracemalloc.start()
+    try:
+        assert parse_ndjson_in_pieces(body) == []
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 4 * 1024 * 1024  # one piece's lines; the whole split was 8 bytes a line, 128 MiB here

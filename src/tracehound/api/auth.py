@@ -3,7 +3,8 @@
 The store checks the key (hashed secret, constant-time comparison, revocation); this module turns
 the answer into HTTP: 401 with ``WWW-Authenticate: Bearer`` for a missing, malformed, unknown or
 revoked key, 403 for a valid key whose role does not allow the service (an ``ingest`` key on the
-read API), 503 when the store cannot be asked. The key itself is never logged or echoed.
+read API), 503 when the store cannot be asked. The key itself is never logged or echoed. The
+error codes are those of the ingest API too: ``unauthenticated`` (401) and ``forbidden`` (403).
 """
 
 from __future__ import annotations
@@ -60,7 +61,7 @@ class KeyAuth:
         token = bearer_token(request.headers.get("authorization"))
         if token is None:
             self.on_failure("missing")
-            raise ApiError(401, "unauthorized", "missing API key: send Authorization: Bearer <key>")
+            raise ApiError(401, "unauthenticated", "missing API key: send Authorization: Bearer <key>")
         try:
             info = self.store.authenticate(token)
         except StoreError as exc:
@@ -68,7 +69,7 @@ class KeyAuth:
             raise ApiError(503, "unavailable", "cannot check the key now: the store is unavailable; retry") from exc
         if info is None:
             self.on_failure("invalid")
-            raise ApiError(401, "unauthorized", "unknown, malformed or revoked API key")
+            raise ApiError(401, "unauthenticated", "unknown, malformed or revoked API key")
         if not role_allows(info.role, self.role):
             self.on_failure("forbidden")
             raise ApiError(403, "forbidden", f"a key with role {info.role!r} cannot use this API (needs {self.role!r})")

@@ -6,12 +6,19 @@ SQL so a tenant with tens of thousands of endpoints answers in milliseconds. Eve
 to the tenant of the caller's key: another tenant's ids answer 404, never 403, so they reveal
 nothing. ``/healthz``, ``/readyz`` and ``/metrics`` are unauthenticated and carry no payloads.
 
+Every query parameter is bounded (``limit`` 1..1000, ``offset`` 0..2**31-1, ``min_risk`` 0..100,
+times finite and within years 1970..9999): a value out of range is a 400 whose reason names the
+parameter and the rule, never the value sent, and never reaches the store, where a number past
+64 bits would raise instead of answer; a NUL character anywhere is a 400 too. An exception
+nothing expected is a plain 500 (see :class:`tracehound.cluster.http.ContainErrors`).
+
 Handlers are plain functions (FastAPI runs them in its thread pool) because the store is sync.
 This module does not use ``from __future__ import annotations``: FastAPI reads the handlers'
 annotations at runtime, and they name ``Caller``, a dependency bound to this app's store.
 """
 
 import datetime as dt
+import math
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Annotated, Any, Literal
@@ -24,12 +31,17 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, H
 
 from tracehound import __version__
 from tracehound.api.auth import ApiError, KeyAuth
+from tracehound.cluster.http import ContainErrors
 from tracehound.errors import StoreError
 from tracehound.store.base import EndpointQuery, FindingQuery, KeyInfo, Store
 
 __all__ = ["ReadMetrics", "create_read_app"]
 
 MAX_PAGE = 1000
+MAX_OFFSET = 2**31 - 1
+"""Far beyond any tenant's endpoint or finding count, and well inside every database's integers."""
+MAX_EPOCH = 253_402_300_799.0
+"""9999-12-31T23:59:59Z, the last instant ISO 8601 (and Python's datetime) can write."""
 
 _ENCODER = msgspec.json.Encoder()
 
@@ -104,20 +116,34 @@ class _MetricsMiddleware:
 
 
 def _timestamp(value: str | None, name: str) -> float | None:
-    """Epoch seconds or ISO 8601 (``2026-11-25T10:00:00Z``)."""
+    """Epoch seconds or ISO 8601 (``2026-11-25T10:00:00Z``), from 1970 to 9999; else a 400."""
     if value is None or value == "":
         return None
+    invalid = ApiError(
+        400, "bad_request", f"{name}: expected an ISO 8601 time or epoch seconds, between 1970 and the year 9999"
+    )
     try:
-        return float(value)
+        seconds = float(value)
     except ValueError:
-        pass
-    try:
-        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError as exc:
-        raise ApiError(400, "bad_request", f"{name}: not an ISO 8601 time or epoch seconds") from exc
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=dt.UTC)
-    return parsed.timestamp()
+        try:
+            parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            raise invalid from None
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=dt.UTC)
+        try:
+            seconds = parsed.timestamp()
+        except (OverflowError, ValueError):
+            raise invalid from None
+    if not math.isfinite(seconds) or not 0.0 <= seconds <= MAX_EPOCH:
+        raise invalid
+    return seconds
+
+
+def _refuse_nul(request: Request) -> None:
+    """A NUL character in a parameter is a 400: PostgreSQL refuses it in text, which read as an outage (503)."""
+    if "\x00" in request.url.path or any("\x00" in v for _, v in request.query_params.multi_items()):
+        raise ApiError(400, "bad_request", "parameters must not contain NUL characters")
 
 
 def _page(items: list[dict[str, Any]], total: int, limit: int, offset: int) -> dict[str, Any]:
@@ -146,6 +172,7 @@ def create_read_app(
         description="API inventory, sensitive data and findings of your tenant, as reconstructed from traffic. "
         "Authenticate with `Authorization: Bearer <key>` (role `read` or `admin`).",
         default_response_class=FastJSON,
+        dependencies=[Depends(_refuse_nul)],
     )
     auth = KeyAuth(store, "read", on_failure=lambda reason: metrics.auth_failures.labels(reason).inc())
     Caller = Annotated[KeyInfo, Depends(auth)]
@@ -160,11 +187,7 @@ def create_read_app(
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        first = exc.errors()[0] if exc.errors() else {}
-        where = ".".join(str(p) for p in first.get("loc", ()) if p != "query")
-        return JSONResponse(
-            {"error": "bad_request", "reason": f"{where}: {first.get('msg', 'invalid')}"}, status_code=400
-        )
+        return JSONResponse({"error": "bad_request", "reason": _validation_reason(exc)}, status_code=400)
 
     def not_found(what: str) -> ApiError:
         return ApiError(404, "not_found", f"no {what} with this id in your tenant")
@@ -187,7 +210,7 @@ def create_read_app(
             Literal["asc", "desc"] | None, Query(description="Default: desc, except asc for path.")
         ] = None,
         limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
-        offset: Annotated[int, Query(ge=0)] = 0,
+        offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     ) -> Any:
         q = EndpointQuery(
             service=service,
@@ -223,7 +246,7 @@ def create_read_app(
         sort: Literal["last_seen", "severity", "count"] = "last_seen",
         order: Literal["asc", "desc"] = "desc",
         limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
-        offset: Annotated[int, Query(ge=0)] = 0,
+        offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     ) -> Any:
         q = FindingQuery(
             type=type,
@@ -275,5 +298,19 @@ def create_read_app(
         def metrics_endpoint() -> Response:
             return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
-    app.add_middleware(_MetricsMiddleware, metrics=metrics)
+    app.add_middleware(ContainErrors, service="read_api")
+    app.add_middleware(_MetricsMiddleware, metrics=metrics)  # outermost: it counts the 500s ContainErrors sends
     return app
+
+
+def _validation_reason(exc: RequestValidationError) -> str:
+    """``<parameter>: <rule>`` of the first error; the rule is pydantic's message, which states the
+    constraint, unless it happens to contain the value sent (never echoed: it can be anything)."""
+    errors = exc.errors()
+    first = errors[0] if errors else {}
+    where = ".".join(str(p) for p in first.get("loc", ()) if p not in ("query", "path")) or "request"
+    message = str(first.get("msg", "invalid value"))
+    sent = first.get("input")
+    if isinstance(sent, str) and len(sent) >= 3 and sent in message:
+        message = "invalid value"
+    return f"{where}: {message}"
