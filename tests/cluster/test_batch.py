@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -46,14 +47,23 @@ def deep_ndjson(depth: int, kind: str) -> list[tuple[bytes, str]]:
     ]
 
 
-def deep_hars(depth: int, kind: str) -> list[tuple[bytes, int | None]]:
-    """(body, the entry a BatchError can name): the document-level decode meets most nesting first."""
+NOT_AN_ENTRY = "invalid entry: Expected `object`, got `array`"
+
+
+def deep_hars(depth: int, kind: str) -> list[tuple[bytes, int | None, str]]:
+    """(body, the entry a BatchError names, its reason). Entries are decoded typed with the
+    document, so nesting where an entry object is expected fails validation at that entry before
+    recursing; nesting in a skipped field is met by the decoder and is too deep to decode."""
     deep = nested(depth, kind)
     return [
-        (b'{"log": {"entries": [' + nested(depth) + b"]}}", None),  # log.entries nested: [[[[...]]]]
-        (har(GOOD_ENTRY, deep), None),  # an entry that is deep itself
-        (har(GOOD_ENTRY, b'{"request": {"method": "GET", "url": "https://a.test/"}, "_x": ' + deep + b"}"), None),
-        (b'{"log": {"creator": ' + deep + b', "entries": [' + GOOD_ENTRY + b"]}}", None),
+        (b'{"log": {"entries": [' + nested(depth) + b"]}}", 0, NOT_AN_ENTRY),  # log.entries nested: [[[[...]]]]
+        (har(GOOD_ENTRY, deep), 1, NOT_AN_ENTRY) if kind == "array" else (har(GOOD_ENTRY, deep), None, TOO_DEEP),
+        (
+            har(GOOD_ENTRY, b'{"request": {"method": "GET", "url": "https://a.test/"}, "_x": ' + deep + b"}"),
+            None,
+            TOO_DEEP,
+        ),
+        (b'{"log": {"creator": ' + deep + b', "entries": [' + GOOD_ENTRY + b"]}}", None, TOO_DEEP),
     ]
 
 
@@ -70,11 +80,11 @@ def test_deep_ndjson_names_the_line(depth: int, kind: str) -> None:
 @pytest.mark.parametrize("kind", ["array", "object"])
 @pytest.mark.parametrize("depth", [1000, 100_000])
 def test_deep_har_is_a_batch_error(depth: int, kind: str) -> None:
-    for body, index in deep_hars(depth, kind):
+    for body, index, reason in deep_hars(depth, kind):
         with pytest.raises(BatchError) as caught:
             parse_har(body)
         assert caught.value.index == index
-        assert caught.value.reason == TOO_DEEP
+        assert caught.value.reason == reason
 
 
 def test_a_worker_reads_a_deep_line_as_an_error_of_that_line() -> None:
@@ -113,7 +123,7 @@ def _cases() -> list[tuple[str, bytes, int | None, str]]:
         for kind in ("array", "object"):
             ndjson = deep_ndjson(depth, kind)
             out += [("application/x-ndjson", b"\n".join([GOOD_LINE, line]), 1, why) for line, why in ndjson]
-            out += [("application/json", body, index, TOO_DEEP) for body, index in deep_hars(depth, kind)]
+            out += [("application/json", body, index, why) for body, index, why in deep_hars(depth, kind)]
     return out
 
 
@@ -147,9 +157,40 @@ def test_a_bus_message_whose_header_is_nested_too_deeply_is_a_batch_error() -> N
 @given(depth=st.integers(0, 5000), kind=st.sampled_from(["array", "object"]), where=st.integers(0, 5))
 def test_any_nesting_depth_parses_or_is_a_batch_error(depth: int, kind: str, where: int) -> None:
     lines = [line for line, _ in deep_ndjson(depth, kind)]
-    hars = [body for body, _ in deep_hars(depth, kind)]
+    hars = [body for body, _, _ in deep_hars(depth, kind)]
     body = [*lines, *hars][where]
     try:
         parse_ndjson(body) if where < len(lines) else parse_har(body)
     except BatchError as exc:
         assert exc.reason
+
+
+def test_a_har_of_millions_of_tiny_entries_is_refused_without_holding_them() -> None:
+    # Decoded as raw entries first, 4 MiB of "{}," held about 20 times its size before the first
+    # entry was even looked at; decoded typed, the first entry that is not one stops the decode.
+    import tracemalloc
+
+    from tracehound.cluster.batch import BatchError, parse_har
+
+    body = b'{"log":{"entries":[' + b"{}," * ((4 << 20) // 3) + b"{}]}}"
+    tracemalloc.start()
+    try:
+        with pytest.raises(BatchError) as err:
+            parse_har(body)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert err.value.index == 0 and "missing required field `request`" in err.value.reason
+    assert peak < len(body), f"peak {peak} bytes for a {len(body)}-byte body"
+
+
+def test_a_bad_entry_is_named_by_its_index_and_the_path_inside_it() -> None:
+    from tracehound.cluster.batch import BatchError, parse_har
+
+    good = {"request": {"method": "GET", "url": "https://api.example.com/a"}}
+    bad = {"request": {"method": "GET"}}
+    body = json.dumps({"log": {"entries": [good, good, bad, good]}}).encode()
+    with pytest.raises(BatchError) as err:
+        parse_har(body)
+    assert err.value.index == 2
+    assert err.value.reason == "invalid entry: Object missing required field `url` - at `$.request`"
