@@ -90,7 +90,7 @@ def test_the_api_command_logs_uvicorn_and_app_errors_as_json_events(tmp_path: Pa
             assert raw.recv(1024).startswith(b"HTTP/1.1 400")
         assert httpx.get(f"{url}/v1/stats", headers=bearer(key), timeout=10).status_code == 200
     finally:
-        assert api.stop() in (0, -15), api.log()  # uvicorn re-raises SIGTERM once drained
+        assert api.stop() == 0, api.log()  # drained, then a normal exit (not killed by the re-raised SIGTERM)
     lines = [line for line in api.log_path.read_text().splitlines() if not line.startswith("read API on ")]
     events = [json.loads(line) for line in lines]  # every line is one JSON event
     errors = [e for e in events if e["event"] == "http.unhandled_error"]

@@ -7,6 +7,9 @@ SIGTERM drains in-flight requests before exiting.
 
 from __future__ import annotations
 
+import signal
+from types import FrameType
+
 import click
 import uvicorn
 
@@ -39,4 +42,12 @@ def api(store_url: str, listen: str, log_level: str, log_format: str) -> None:
     with opened(store_url) as store:
         app = create_read_app(store)
         click.echo(f"read API on http://{listen} (docs at /docs)", err=True)
+        # uvicorn drains on SIGTERM, then re-raises the signal it caught to the handler found at
+        # start: with the default handler the process would die by the signal (exit -15) without
+        # closing the store. This handler turns it into a normal exit, so `with opened` closes it.
+        signal.signal(signal.SIGTERM, _exit_after_drain)
         uvicorn.Server(uvicorn_config(app, host, port, log_level, timeout_graceful_shutdown=10)).run()
+
+
+def _exit_after_drain(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(0)
