@@ -22,3 +22,37 @@ def test_detects_file_inclusion(scan, value):
 @pytest.mark.parametrize("value", BENIGN)
 def test_ignores_benign_look_alikes(scan, value):
     assert "file_inclusion" not in scan(value)
+
+
+# A public URL is judged by the field it is in: normal where the name says "URL", inclusion where
+# the parameter is include-style or says nothing about URLs (CRS 931130's off-domain reference).
+URL_FIELDS_BENIGN = [
+    ("https://perez.com/posts/blog/tag", "request.body.target.url"),
+    ("https://hall.com/app", "request.body.urls[].href"),
+    ("https://hooks.example.org/cb", "request.body.callbackUrl"),
+    ("https://cdn.example.org/a.png", "request.body.image"),
+    ("https://shop.example/account", "request.query.redirect_uri"),
+    ("https://www.expressen.se/", "request.query.webhook"),
+    ("https://schema.getpostman.com/json/collection/v2.1.0/collection.json", "request.body.info.schema"),
+]
+URL_FIELDS_ATTACK = [
+    ("https://foo.bar", "request.query.x"),
+    ("https://evilexample.com/", "request.query.x"),
+    ("https://foo.bar", "request.query._CONF[path]"),
+    ("https://foo.bar", "request.query.mosConfig_absolute_path"),
+    ("http://evil.example/shell", "request.query.page"),
+    ("http://evil.example/shell", "request.body.template"),
+    ("http://evil.example/shell.txt?", "request.body.imageUrl"),
+    ("http://evil.example/x.php", "request.body.imageUrl"),
+    ("http://203.0.113.7/x", "request.body.callbackUrl"),
+]
+
+
+@pytest.mark.parametrize(("value", "location"), URL_FIELDS_BENIGN)
+def test_public_url_in_a_url_field_is_normal(scan, value, location):
+    assert "file_inclusion" not in scan(value, location)
+
+
+@pytest.mark.parametrize(("value", "location"), URL_FIELDS_ATTACK)
+def test_url_in_include_style_or_unrelated_field_or_with_inclusion_shape(scan, value, location):
+    assert "file_inclusion" in scan(value, location)

@@ -22,3 +22,11 @@ def test_detects_path_traversal(scan, value):
 @pytest.mark.parametrize("value", BENIGN)
 def test_ignores_benign_look_alikes(scan, value):
     assert "path_traversal" not in scan(value)
+
+
+def test_json_key_named_env_is_not_a_dotenv_file(scan):
+    assert "path_traversal" not in scan("take", "request.body.serviceDescriptors[].env")
+
+
+def test_dotenv_in_a_value_still_fires(scan):
+    assert "path_traversal" in scan("../../.env", "request.body.file")

@@ -37,3 +37,37 @@ def test_detects_ssrf(scan, value):
 @pytest.mark.parametrize("value", BENIGN)
 def test_ignores_benign_look_alikes(scan, value):
     assert "ssrf" not in scan(value)
+
+
+# Bare integers: only when they decode into loopback/private/link-local, outside 0.0.0.0/8, in a
+# field that holds a host or URL or with a port/path, and never in a path segment.
+INTEGERS_BENIGN = [
+    ("12549145", "request.path.#2"),
+    ("168219526", "request.path.#1"),
+    ("10004923", "request.query.au"),
+    ("12549145", "request.query.url"),
+    ("2143792764", "request.body.mobile"),
+    ("2147483647", "request.body.processor_id"),
+    ("168219526", "request.query.id"),
+    ("127.0.0.1", "request.path.#3"),
+]
+INTEGERS_ATTACK = [
+    ("2130706433", "request.query.url"),
+    ("2130706433", "request.body.host"),
+    ("168219526", "request.body.target"),
+    ("2130706433:8080/admin", "request.query.x"),
+    ("2852039166/latest/meta-data", "request.query.x"),
+    ("127.0.0.1", "request.query.x"),
+    ("http://2130706433/", "request.query.x"),
+    ("http://2130706433/", "request.path.#3"),
+]
+
+
+@pytest.mark.parametrize(("value", "location"), INTEGERS_BENIGN)
+def test_integers_that_are_ids_are_not_addresses(scan, value, location):
+    assert "ssrf" not in scan(value, location)
+
+
+@pytest.mark.parametrize(("value", "location"), INTEGERS_ATTACK)
+def test_integers_that_are_internal_addresses(scan, value, location):
+    assert "ssrf" in scan(value, location)

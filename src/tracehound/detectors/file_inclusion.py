@@ -2,14 +2,19 @@
 
 Local wrappers (``php://filter``, ``expect://``, ``data:...;base64,``, ``phar://``) are findings on
 their own. A remote URL is only suspicious in particular shapes at level 1 (an IP literal host,
-a trailing ``?`` that cuts the server's own suffix, a script extension); any absolute URL in a
-parameter is a level-3 signal, because APIs legitimately pass URLs around.
+a trailing ``?`` that cuts the server's own suffix, a script extension). APIs pass URLs around
+all the time (``callbackUrl``, ``href``, ``image``, ``redirect_uri``), so a plain absolute URL is
+judged by the field it is in (``_roles``): in a field whose name says it holds a URL it is normal,
+in any other parameter (``x``, ``id``) or in an include-style one (``file``, ``page``,
+``template``, ``mosConfig_absolute_path``) it is a level-2 signal, CRS 931130's "off-domain
+reference" read with the field's role.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from tracehound.detectors._roles import expects_url
 from tracehound.detectors.base import PARAMS, Part, RequestDetector, Signature
 from tracehound.model import DetectionType, Severity
 
@@ -45,3 +50,8 @@ class FileInclusionDetector(RequestDetector):
             Signature("url_in_param", rf"^\s*{_REMOTE}://[^\s]", level=2, parts=PARAMS - {Part.PATH}),
             Signature("unc_path", r"^\\\\\\\\[\w.-]+\\\\[\w$.-]+", level=2, parts=PARAMS),
         )
+
+    def confirm(self, signature: Signature, matched: str, text: str, location: str) -> bool:
+        if signature.name == "url_in_param":
+            return not expects_url(location)
+        return True

@@ -6,6 +6,13 @@ covered: dotted, dotless decimal (``2130706433``), octal (``0177.0.0.1``), hex (
 short forms (``127.1``), IPv6 loopback, link-local, ULA and IPv4-mapped (``[::ffff:127.0.0.1]``),
 ``localhost`` names and the cloud metadata endpoints. Headers are not scanned: proxies put
 internal addresses there legitimately.
+
+A bare value without a scheme is judged with more care, because integers are everywhere: a
+dotless decimal is read as an address only when it decodes into loopback, link-local or a
+private range (never ``0.0.0.0/8``, where every integer below 16,777,216 falls), and only with a
+port or path after it or in a field whose name says it holds a URL or host: on its own it is an
+id, an amount or a phone number (US numbers of area codes 213 and 214 decode into 127.0.0.0/8,
+as does 2147483647). Path segments, where numeric ids live, are not read as hosts at all.
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ import ipaddress
 import re
 from collections.abc import Sequence
 
+from tracehound.detectors._roles import expects_url
 from tracehound.detectors.base import PARAMS, Part, RequestDetector, Signature
 from tracehound.model import DetectionType, Severity
 
@@ -103,6 +111,15 @@ def internal_host(host: str) -> bool:
     return ip.is_loopback or ip.is_link_local or ip.is_unspecified or any(ip in net for net in _INTERNAL_NETS)
 
 
+def _internal_decimal(number: int) -> bool:
+    """A dotless decimal as ``inet_aton`` reads it, in loopback, link-local or a private range;
+    ``0.0.0.0/8`` never, since every integer below 16,777,216 decodes into it."""
+    if not 1 << 24 <= number < 1 << 32:
+        return False
+    ip = ipaddress.IPv4Address(number)
+    return ip.is_loopback or ip.is_link_local or any(ip in net for net in _INTERNAL_NETS[1:5])
+
+
 class SsrfDetector(RequestDetector):
     type = DetectionType.SSRF
     severity = Severity.HIGH
@@ -128,7 +145,7 @@ class SsrfDetector(RequestDetector):
                 "bare_internal_host",
                 r"^\s*(?:localhost|127(?:\.\d{1,3}){3}|0x[0-9a-f]{8}|0\d+\.[\d.]+|\d{8,10}|\[?::1\]?|\[?::ffff:[\d.a-f:]+\]?|\[?f[cd][0-9a-f]{2}:[0-9a-f:]+\]?|\[?fe80:[0-9a-f:%\w]+\]?|10(?:\.\d{1,3}){3}|192\.168(?:\.\d{1,3}){2}|172\.(?:1[6-9]|2\d|3[01])(?:\.\d{1,3}){2}|169\.254(?:\.\d{1,3}){2}|0\.0\.0\.0)(?::\d+)?(?:/\S*)?\s*$",
                 level=2,
-                parts=PARAMS - {Part.KEY},
+                parts=PARAMS - {Part.KEY, Part.PATH},
             ),
         )
 
@@ -142,6 +159,10 @@ class SsrfDetector(RequestDetector):
                 return False
             return internal_host(m.group(1).split(":")[0] if not m.group(1).startswith("[") else m.group(1))
         host = matched.strip()
+        if host.isdigit():
+            return expects_url(location) and _internal_decimal(int(host))
+        if re.fullmatch(r"\d+(?:[:/].*)?", host):
+            return _internal_decimal(int(re.split(r"[:/]", host, maxsplit=1)[0]))
         if host.startswith("["):
             host = host[: host.find("]") + 1] if "]" in host else host
         elif host.count(":") <= 1:
