@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import pytest
 
+from conftest import detections
+
 ATTACKS = [
     "php://filter/convert.base64-encode/resource=index.php",
     "expect://id",
@@ -56,3 +58,17 @@ def test_public_url_in_a_url_field_is_normal(scan, value, location):
 @pytest.mark.parametrize(("value", "location"), URL_FIELDS_ATTACK)
 def test_url_in_include_style_or_unrelated_field_or_with_inclusion_shape(scan, value, location):
     assert "file_inclusion" in scan(value, location)
+
+
+@pytest.mark.parametrize(
+    ("location", "severity"),
+    [
+        ("request.query.page", "high"),
+        ("request.query.mosConfig_absolute_path", "high"),
+        ("request.query.dl", "low"),
+        ("request.query.x", "low"),
+    ],
+)
+def test_plain_public_url_is_high_only_in_include_style_fields(location, severity):
+    found = [d for d in detections("https://www.expressen.se/", location) if d.type.value == "file_inclusion"]
+    assert [d.severity.value for d in found] == [severity]

@@ -52,3 +52,12 @@ def test_operators_on_credentials_and_ne_still_fire(scan, location):
 )
 def test_operator_and_busy_loop_in_text(scan, value):
     assert "nosqli" in scan(value, "request.body.note")
+
+
+def test_range_operator_object_on_a_data_field_is_a_filter(scan):
+    assert "nosqli" not in scan('{"age":{"$gt":30}}', "request.query.where")
+
+
+@pytest.mark.parametrize("value", ['{"username": {"$gt": ""}, "password": {"$gt": ""}}', '{"$gt":""}', '{"$ne": null}'])
+def test_operator_objects_on_credentials_or_alone_still_fire(scan, value):
+    assert "nosqli" in scan(value, "request.query.x")

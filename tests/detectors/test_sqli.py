@@ -75,3 +75,29 @@ def test_prose_and_enums_are_not_sql(scan, value, location):
 @pytest.mark.parametrize(("value", "location"), SQL_STRUCTURES)
 def test_injection_structures_still_fire_in_every_field(scan, value, location):
     assert "sqli" in scan(value, location)
+
+
+# JSON in a cookie or parameter is punctuation by grammar; SQL fields carry SQL by design; code
+# and GraphQL fields are free-form. Injections inside such values still fire.
+STRUCTURED_BENIGN = [
+    ('{"a":"b","c":"d","e":"f","g":1}', "request.cookie.CookieConsent"),
+    ('[{"id":1,"q":2},{"id":3,"q":4}]', "request.query.state"),
+    ("SELECT id, name FROM users WHERE id = 1", "request.body.sql"),
+    ("query { user(id: 1) { name email } }", "request.body.query"),
+    ('console.log("hello"); return 1;', "request.body.script"),
+]
+STRUCTURED_ATTACKS = [
+    ('{"q":"\'))) or (((1=1)--;#"}', "request.cookie.CookieConsent"),
+    ('{"id":"1%27))/**/or/**/((%27a%27=%27a"}', "request.query.state"),
+    ("1' union select password from users--", "request.body.query"),
+]
+
+
+@pytest.mark.parametrize(("value", "location"), STRUCTURED_BENIGN)
+def test_json_sql_and_code_fields_are_not_injections(scan, value, location):
+    assert "sqli" not in scan(value, location)
+
+
+@pytest.mark.parametrize(("value", "location"), STRUCTURED_ATTACKS)
+def test_injections_inside_structured_values_still_fire(scan, value, location):
+    assert "sqli" in scan(value, location)

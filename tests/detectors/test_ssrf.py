@@ -71,3 +71,20 @@ def test_integers_that_are_ids_are_not_addresses(scan, value, location):
 @pytest.mark.parametrize(("value", "location"), INTEGERS_ATTACK)
 def test_integers_that_are_internal_addresses(scan, value, location):
     assert "ssrf" in scan(value, location)
+
+
+@pytest.mark.parametrize("location", ["request.query.redirect_uri", "request.query.return_to", "request.query.next"])
+def test_localhost_in_a_navigation_parameter_is_not_forgery(scan, location):
+    assert "ssrf" not in scan("http://localhost:8080/oauth/callback", location)
+
+
+@pytest.mark.parametrize(
+    ("value", "location"),
+    [
+        ("http://169.254.169.254/latest/meta-data/", "request.query.redirect_uri"),
+        ("http://localhost:8080/admin", "request.body.callbackUrl"),
+        ("http://localhost:8080/admin", "request.body.webhook_url"),
+    ],
+)
+def test_metadata_anywhere_and_localhost_in_fetched_urls_still_fire(scan, value, location):
+    assert "ssrf" in scan(value, location)

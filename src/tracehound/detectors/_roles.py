@@ -17,7 +17,7 @@ import re
 from enum import Enum
 from functools import lru_cache
 
-__all__ = ["Role", "expects_url", "field_name", "includes_files", "role_of"]
+__all__ = ["Role", "expects_url", "field_name", "holds_sql", "includes_files", "navigates", "role_of"]
 
 
 class Role(Enum):
@@ -36,6 +36,7 @@ _FREE_TEXT = re.compile(
     r"subject|summary|content|caption|reason|instructions|details|remarks|feedback|review|story|"
     r"headline|excerpt|abstract|quote|reply|answer|question|memo|status_?text|display_?name|"
     r"q|query|search|search_?term|term|keywords?|filter|"
+    r"script|code|snippet|source_?code|expression|expr|formula|markdown|html|css|graphql|"
     r"(?:\w*_)?(?:message|comment|description|note|notes|text|bio|title|subject|summary|reason|"
     r"instructions|content|caption))$|(?:message|comment|description|notes?|text|bio|title|subject|summary|"
     r"reason|instructions|caption|remarks|feedback)$"
@@ -93,3 +94,24 @@ def expects_url(location: str) -> bool:
     """A field whose name says it holds a URL (``callbackUrl``, ``href``, ``image``, ``redirect_uri``)."""
     name = field_name(location).replace("-", "_")
     return bool(name) and bool(_URL_WORDS.search(name)) and not includes_files(location)
+
+
+_SQL_FIELD = re.compile(r"^(?:sql|sql_?query|sql_?text|sql_?statement|statement|raw_?sql)$")
+_NAVIGATION = re.compile(
+    r"redirect|return|^next$|^continue$|success|cancel|failure|^back|goto|^dest(?:ination)?$|logout|post_?login"
+)
+
+
+@lru_cache(maxsize=16384)
+def holds_sql(location: str) -> bool:
+    """A field whose name says it carries SQL on purpose (``sql``, ``statement``): a query API
+    executes it by design, so SQL in it is the payload, not an injection."""
+    return bool(_SQL_FIELD.match(field_name(location).replace("-", "_")))
+
+
+@lru_cache(maxsize=16384)
+def navigates(location: str) -> bool:
+    """A browser-navigation parameter (``redirect_uri``, ``return_to``, ``next``, ``cancel_url``):
+    the server sends the browser there instead of fetching it, so a ``localhost`` target is a
+    developer's OAuth client, not a request forgery (an off-site one is an open redirect)."""
+    return bool(_NAVIGATION.search(field_name(location).replace("-", "_")))

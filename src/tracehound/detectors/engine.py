@@ -255,7 +255,7 @@ class SignatureEngine:
                 return Detection(
                     type=entry.detector.type,
                     location=location,
-                    severity=entry.detector.severity,
+                    severity=entry.signature.severity or entry.detector.severity,
                     detector=entry.detector_id,
                     evidence=evidence(text, m.start(), m.end()),
                     confidence=1.0 if entry.signature.level <= 1 else 0.8 if entry.signature.level == 2 else 0.6,

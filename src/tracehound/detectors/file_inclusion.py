@@ -7,14 +7,16 @@ all the time (``callbackUrl``, ``href``, ``image``, ``redirect_uri``), so a plai
 judged by the field it is in (``_roles``): in a field whose name says it holds a URL it is normal,
 in any other parameter (``x``, ``id``) or in an include-style one (``file``, ``page``,
 ``template``, ``mosConfig_absolute_path``) it is a level-2 signal, CRS 931130's "off-domain
-reference" read with the field's role.
+reference" read with the field's role. That signal is reported at low severity: short names
+carry public URLs too (an analytics beacon's ``dl=https://www.expressen.se/``), and nothing in
+the value says the server will include it; every shape above stays high.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from tracehound.detectors._roles import expects_url
+from tracehound.detectors._roles import expects_url, includes_files
 from tracehound.detectors.base import PARAMS, Part, RequestDetector, Signature
 from tracehound.model import DetectionType, Severity
 
@@ -47,11 +49,20 @@ class FileInclusionDetector(RequestDetector):
             Signature(
                 "remote_include_param", r"^\s*(?:https?|ftps?)://[^\s]*(?:\?|&)(?:cmd|exec|command|c|x)=", parts=PARAMS
             ),
-            Signature("url_in_param", rf"^\s*{_REMOTE}://[^\s]", level=2, parts=PARAMS - {Part.PATH}),
+            Signature("include_param_url", rf"^\s*{_REMOTE}://[^\s]", parts=PARAMS - {Part.PATH, Part.KEY}),
+            Signature(
+                "url_in_param",
+                rf"^\s*{_REMOTE}://[^\s]",
+                level=2,
+                parts=PARAMS - {Part.PATH},
+                severity=Severity.LOW,
+            ),
             Signature("unc_path", r"^\\\\\\\\[\w.-]+\\\\[\w$.-]+", level=2, parts=PARAMS),
         )
 
     def confirm(self, signature: Signature, matched: str, text: str, location: str) -> bool:
+        if signature.name == "include_param_url":
+            return includes_files(location)
         if signature.name == "url_in_param":
             return not expects_url(location)
         return True

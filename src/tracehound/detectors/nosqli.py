@@ -5,9 +5,9 @@ operator usually arrives as a *key*; the engine scans key names, and this family
 operator names there and for operator objects or server-side JavaScript in values. A dollar
 sign alone (prices, ``$HOME`` in prose) is not a finding.
 
-Range operators in a key (``createdAt[$lte]=2026-01-01``) are how many APIs spell a filter, so
-they count only on a credential or identity field (``login[$gt]=``, ``password[$gt]=``), where
-they bypass a comparison instead of narrowing a listing.
+Range operators (``createdAt[$lte]=2026-01-01``, ``where={"age": {"$gt": 30}}``) are how many
+APIs spell a filter, so they count only on a credential or identity field (``login[$gt]=``,
+``{"password": {"$gt": ""}}``), where they bypass a comparison instead of narrowing a listing.
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ class NosqliDetector(RequestDetector):
         )
 
     def confirm(self, signature: Signature, matched: str, text: str, location: str) -> bool:
-        if signature.name in ("operator_key", "operator_bracket") and _RANGE.search(matched):
+        if signature.name in ("operator_key", "operator_bracket", "operator_object") and _RANGE.search(matched):
             name = _operand_name(text[: text.find(matched)] if matched in text else text)
             return not name or _IDENTITY.search(name) is not None
         return True
@@ -62,8 +62,11 @@ _IDENTITY = re.compile(
 )
 
 
+_NAME = re.compile(r"(?<![$\w])[A-Za-z_][\w-]*")
+
+
 def _operand_name(key: str) -> str:
-    """The field an operator applies to: the last name before it (``createdAt`` in ``createdAt[$lte]``
-    or ``a.createdAt.$lte``); empty when there is none."""
-    names = [p for p in re.split(r"[.\[\]]+", key) if p and not p.lstrip().startswith("$")]
+    """The field an operator applies to: the last name before it (``createdAt`` in ``createdAt[$lte]``,
+    ``a.createdAt.$lte`` or ``{"createdAt": {"$lte"``); empty when there is none."""
+    names = _NAME.findall(key)
     return names[-1] if names else ""

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from tracehound.detectors._roles import holds_sql
 from tracehound.detectors.base import PARAMS, Part, RequestDetector, Signature
 from tracehound.model import DetectionType, Severity
 
@@ -284,6 +285,12 @@ class SqliDetector(RequestDetector):
         )
 
     def confirm(self, signature: Signature, matched: str, text: str, location: str) -> bool:
+        if holds_sql(location):
+            return False
+        if signature.name in _PUNCT_RUNS and text.lstrip()[:1] in "{[":
+            # A JSON or JS object literal in a cookie or parameter is punctuation by its grammar:
+            # count the run without the braces, brackets, colons, commas and double quotes.
+            return _PUNCT_RUNS[signature.name].search(_JSON_GRAMMAR.sub(" ", text)) is not None
         if signature.name == "sql_function_word":
             # A value that is one call of a word function on a number and nothing else, such as
             # the .NET JSON date ``/Date(1592000000000+0530)/``, has no SQL around it.
@@ -291,4 +298,10 @@ class SqliDetector(RequestDetector):
         return True
 
 
+_PUNCT = r"[~!@#$%^&*()\-+={}\[\]|:;\"'`<>]"
+_PUNCT_RUNS = {
+    name: re.compile(rf"(?:{_PUNCT}[^~!@#$%^&*()\-+={{}}\[\]|:;\"'`<>]{{0,3}}){{{n}}}")
+    for name, n in (("cookie_punct_run", 8), ("sql_punct_run", 12), ("sql_punct_short", 6))
+}
+_JSON_GRAMMAR = re.compile(r"[{}\[\]:,\"]")
 _LONE_CALL = re.compile(r"\W{0,2}\w+\s*\(\s*[\d+\-]+\s*\)\W{0,2}")

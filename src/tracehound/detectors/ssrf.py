@@ -12,7 +12,9 @@ dotless decimal is read as an address only when it decodes into loopback, link-l
 private range (never ``0.0.0.0/8``, where every integer below 16,777,216 falls), and only with a
 port or path after it or in a field whose name says it holds a URL or host: on its own it is an
 id, an amount or a phone number (US numbers of area codes 213 and 214 decode into 127.0.0.0/8,
-as does 2147483647). Path segments, where numeric ids live, are not read as hosts at all.
+as does 2147483647). Path segments, where numeric ids live, are not read as hosts at all, and
+browser-navigation parameters (``redirect_uri=http://localhost:8080/cb``) are not fetched by the
+server: only a metadata address counts there.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import ipaddress
 import re
 from collections.abc import Sequence
 
-from tracehound.detectors._roles import expects_url
+from tracehound.detectors._roles import expects_url, navigates
 from tracehound.detectors.base import PARAMS, Part, RequestDetector, Signature
 from tracehound.model import DetectionType, Severity
 
@@ -152,6 +154,8 @@ class SsrfDetector(RequestDetector):
     def confirm(self, signature: Signature, matched: str, text: str, location: str) -> bool:
         if signature.name in ("metadata_host", "dangerous_scheme"):
             return True
+        if navigates(location):
+            return False
         if signature.name == "url_host":
             start = re.search(r"(?i)[a-z][a-z0-9+.\-]*:/", matched)
             m = _URL_HOST.match(matched[start.start() :] if start else matched)
