@@ -73,3 +73,13 @@ def test_passwords_and_prose_are_not_commands(scan, value, location):
 @pytest.mark.parametrize(("value", "location"), SHELL_COMMANDS)
 def test_command_structures_still_fire(scan, value, location):
     assert "command_injection" in scan(value, location)
+
+
+def test_markdown_code_span_is_not_substitution(scan):
+    value = "If you would like to arrive without crossing the street use `curbside=right/left`"
+    assert "command_injection" not in scan(value, "request.body.description")
+
+
+@pytest.mark.parametrize("value", ["x`id`", "`cat /etc/passwd`", "a `/usr/bin/whoami`"])
+def test_backtick_commands_still_fire(scan, value):
+    assert "command_injection" in scan(value, "request.body.description")

@@ -72,3 +72,15 @@ def test_url_in_include_style_or_unrelated_field_or_with_inclusion_shape(scan, v
 def test_plain_public_url_is_high_only_in_include_style_fields(location, severity):
     found = [d for d in detections("https://www.expressen.se/", location) if d.type.value == "file_inclusion"]
     assert [d.severity.value for d in found] == [severity]
+
+
+def test_media_file_url_in_a_file_field_is_an_upload(scan):
+    assert "file_inclusion" not in scan("https://cdn.api.video/vod/vi3N/captions/en.vtt", "request.body.file")
+
+
+@pytest.mark.parametrize(
+    "value", ["http://evil.example/shell.txt", "http://evil.example/x", "http://evil.example/a.php"]
+)
+def test_code_urls_in_a_file_field_still_fire_high(value):
+    found = [d for d in detections(value, "request.body.file") if d.type.value == "file_inclusion"]
+    assert [d.severity.value for d in found] == ["high"]

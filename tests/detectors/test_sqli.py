@@ -101,3 +101,24 @@ def test_json_sql_and_code_fields_are_not_injections(scan, value, location):
 @pytest.mark.parametrize(("value", "location"), STRUCTURED_ATTACKS)
 def test_injections_inside_structured_values_still_fire(scan, value, location):
     assert "sqli" in scan(value, location)
+
+
+@pytest.mark.parametrize(
+    ("value", "location"),
+    [
+        ("pan:************4562", "request.query.account_uri"),
+        ("************9012", "request.cookie.last4"),
+        ('"102"', "request.query.id"),
+        ('"1461797806427-7-115540266", "00142875-a39d"', "request.query.values"),
+    ],
+)
+def test_masks_and_json_encoded_literals_are_not_sql(scan, value, location):
+    assert "sqli" not in scan(value, location)
+
+
+@pytest.mark.parametrize(
+    ("value", "location"),
+    [("@@@@@@@@@@@@@", "request.cookie.c"), ("(((((())))))", "request.query.v"), ("'1", "request.query.v")],
+)
+def test_punctuation_runs_and_open_quotes_still_fire(scan, value, location):
+    assert "sqli" in scan(value, location)

@@ -88,3 +88,29 @@ def test_localhost_in_a_navigation_parameter_is_not_forgery(scan, location):
 )
 def test_metadata_anywhere_and_localhost_in_fetched_urls_still_fire(scan, value, location):
     assert "ssrf" in scan(value, location)
+
+
+@pytest.mark.parametrize(
+    ("value", "location"),
+    [
+        ("127.0.0.1", "request.body.client_ip"),
+        ("192.168.8.78", "request.header.psu-ip-address"),
+        ("192.168.1.102", "request.body.ip"),
+        ("10.0.0.0", "request.body.subnet"),
+        ("rtsp://example.com/video", "request.body.source_url"),
+    ],
+)
+def test_addresses_recorded_as_data_are_not_targets(scan, value, location):
+    assert "ssrf" not in scan(value, location)
+
+
+@pytest.mark.parametrize(
+    ("value", "location"),
+    [
+        ("10.0.0.5", "request.body.host"),
+        ("127.0.0.1:6379", "request.query.x"),
+        ("gopher://10.0.0.5:6379/_", "request.body.ip"),
+    ],
+)
+def test_bare_internal_targets_still_fire(scan, value, location):
+    assert "ssrf" in scan(value, location)

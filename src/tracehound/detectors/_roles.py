@@ -17,7 +17,7 @@ import re
 from enum import Enum
 from functools import lru_cache
 
-__all__ = ["Role", "expects_url", "field_name", "holds_sql", "includes_files", "navigates", "role_of"]
+__all__ = ["Role", "address_data", "expects_url", "field_name", "holds_sql", "includes_files", "navigates", "role_of"]
 
 
 class Role(Enum):
@@ -46,7 +46,7 @@ _URL_WORDS = re.compile(
     r"media|video|audio|poster|banner|cover|favicon|website|webpage|homepage|site|web$|endpoint|domain|"
     r"host|server|return|feed|target|destination|routing|proxy|location|bookmark|issuer|audience|origin|"
     r"referr?er|resource|download|attachment|playlist|stream|schema|whitelist|allowlist|allowed|\$id|\$ref|namespace|^ns$|jwks|openid|"
-    r"avatar|repo|source|src"
+    r"avatar|repo|source|src|^(?:next|prev|previous|first|last|self|related|canonical|alternate)$"
 )
 _INCLUDE_WORDS = re.compile(
     r"^(?:file|filename|files|page|pg|include|inc|require|template|tpl|tmpl|path|dir|folder|doc|document|"
@@ -58,15 +58,16 @@ _INCLUDE_WORDS = re.compile(
 
 @lru_cache(maxsize=16384)
 def field_name(location: str) -> str:
-    """The last key of a location, lower-cased (``request.body.a[].imageUrl`` -> ``imageurl``);
-    empty for path segments and whole bodies, whose names the client does not choose."""
+    """The last key of a location, lower-cased (``request.body.a[].imageUrl`` -> ``imageurl``),
+    numeric keys skipped (``icons.32`` -> ``icons``); empty for path segments and whole bodies,
+    whose names the client does not choose."""
     if location.startswith("request.path.") or location == "request.body":
         return ""
     for prefix in ("request.query.", "request.cookie.", "request.header.", "request.body."):
         if location.startswith(prefix):
             location = location[len(prefix) :]
             break
-    parts = [p for p in _SPLIT.split(location) if p]
+    parts = [p for p in _SPLIT.split(location) if p and not p.isdigit()]
     return parts[-1].lower() if parts else ""
 
 
@@ -115,3 +116,17 @@ def navigates(location: str) -> bool:
     the server sends the browser there instead of fetching it, so a ``localhost`` target is a
     developer's OAuth client, not a request forgery (an off-site one is an open redirect)."""
     return bool(_NAVIGATION.search(field_name(location).replace("-", "_")))
+
+
+_ADDRESS_DATA = re.compile(
+    r"(?:^|_)(?:ips?|ipv[46]|ip_?address(?:es)?|cidrs?|subnets?|gateway|netmask|mask|dns|nameservers?|network|"
+    r"prefix|(?:private|public|local|remote|client|source|creator|peer|nat|psu|user|device|customer|end_?user)_?ip"
+    r"(?:_?address)?|bind_?address|listen_?address)$"
+)
+
+
+@lru_cache(maxsize=16384)
+def address_data(location: str) -> bool:
+    """A field that records an address as data (``client_ip``, ``subnet``, ``PSU-IP-Address``):
+    a private address there describes a network, the server does not connect to it."""
+    return bool(_ADDRESS_DATA.search(field_name(location).replace("-", "_")))

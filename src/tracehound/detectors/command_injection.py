@@ -114,7 +114,11 @@ class CommandInjectionDetector(RequestDetector):
             Signature(
                 "leading_command", rf"^\s*(?:{_UNIX_STRONG}|{_UNIX_WORDS})\s+(?:-{{1,2}}\w|/\S|\$|~)", parts=PARAMS
             ),
-            Signature("command_substitution", r"\$\(\s*[a-z/][\w/.-]*(?:\s[^)]*)?\)|`\s*[a-z/][\w/.-]*(?:\s[^`]*)?`"),
+            # Backticks hold a known command or a path; `limit` in a Markdown sentence is code style.
+            Signature(
+                "command_substitution",
+                rf"\$\(\s*[a-z/][\w/.-]*(?:\s[^)]*)?\)|`\s*(?:{_UNIX_STRONG}|{_UNIX_WORDS}|/[\w/.-]+)(?:\s[^`]*)?`",
+            ),
             Signature(
                 "shell_path",
                 r"/(?:usr/(?:local/)?)?s?bin/(?:\w|\?|\*)+|/et[c?*]/(?:\S*p[a?*]s[s?*]w[d?*]|\S*shadow)|/e\?c/|/e\*/",

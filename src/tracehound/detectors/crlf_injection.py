@@ -38,7 +38,7 @@ class CrlfInjectionDetector(RequestDetector):
             ),
             Signature("meta_refresh", r"<\s*meta\b[^>]*http-equiv"),
             Signature("newline_in_name", r"[\r\n]", parts=frozenset({Part.KEY, Part.PATH})),
-            Signature("generic_header", r"[\r\n]+\s*[a-z][\w-]{1,40}[\r\n\s]*:", parts=_NOT_BODY),
+            Signature("generic_header", r"[\r\n]+\s*[a-z][\w-]{1,40}[\r\n\s]*:", parts=_NOT_BODY, free_text=False),
             Signature("newline", r"[\r\n]", level=2, parts=frozenset({Part.QUERY, Part.COOKIE, Part.HEADER})),
         )
 

@@ -14,6 +14,7 @@ the value says the server will include it; every shape above stays high.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from tracehound.detectors._roles import expects_url, includes_files
@@ -21,6 +22,14 @@ from tracehound.detectors.base import PARAMS, Part, RequestDetector, Signature
 from tracehound.model import DetectionType, Severity
 
 _REMOTE = r"(?:https?|ftps?|file|smb|webdav|ftp)"
+
+
+_DATA_FILE = re.compile(
+    r"(?i)^\s*\w+://[^?#\s]+\.(?:png|jpe?g|gif|webp|svg|ico|bmp|tiff?|mp[34]|m4[av]|mov|webm|avi|mkv|wav|ogg|flac|"
+    r"vtt|srt|pdf|docx?|xlsx?|pptx?|csv|tsv|json|xml|zip|gz|tar|7z|woff2?|ttf|otf|css|epub)(?:[?#][^\s]*)?\s*$"
+)
+"""A URL to a media or data file (an icon, a caption track, a PDF): what an upload-from-URL ``file``
+field or an ``icons.32`` map holds, not code to include. Script extensions stay ``remote_script``."""
 
 
 class FileInclusionDetector(RequestDetector):
@@ -62,7 +71,7 @@ class FileInclusionDetector(RequestDetector):
 
     def confirm(self, signature: Signature, matched: str, text: str, location: str) -> bool:
         if signature.name == "include_param_url":
-            return includes_files(location)
+            return includes_files(location) and _DATA_FILE.search(text) is None
         if signature.name == "url_in_param":
-            return not expects_url(location)
+            return not expects_url(location) and _DATA_FILE.search(text) is None
         return True

@@ -34,7 +34,8 @@ class PathTraversalDetector(RequestDetector):
     def signatures(self) -> Sequence[Signature]:
         return (
             Signature("dot_dot_slash", r"(?:^|[\\/=\s\"':;,])\.{2,}[\\/]+\.{0,2}[\\/]*\S"),
-            Signature("slash_dot_dot", r"[\\/]\.{2,}(?:[\\/]|$|\x00)"),
+            # "/.." at the end, not the ellipsis of a placeholder ("https://...").
+            Signature("slash_dot_dot", r"[\\/]\.{2,}(?:[\\/]|\x00)|[\\/]\.\.$"),
             Signature(
                 "encoded_dots",
                 r"(?:%c0%ae|%c0%af|%c1%9c|%c1%1c|%e0%80%ae|%25c0%25ae|%uff0e|%u2215|%u2216|%252e|0x2e0x2e|0x2e%2e|\.%00\.)|(?:0x2e|0x5c|0x2f){2}|0x5c0x2e|\.{2}(?:0x2f|0x5c)",

@@ -287,10 +287,16 @@ class SqliDetector(RequestDetector):
     def confirm(self, signature: Signature, matched: str, text: str, location: str) -> bool:
         if holds_sql(location):
             return False
-        if signature.name in _PUNCT_RUNS and text.lstrip()[:1] in "{[":
+        if signature.name in _PUNCT_RUNS:
             # A JSON or JS object literal in a cookie or parameter is punctuation by its grammar:
-            # count the run without the braces, brackets, colons, commas and double quotes.
-            return _PUNCT_RUNS[signature.name].search(_JSON_GRAMMAR.sub(" ", text)) is not None
+            # count the run without the braces, brackets, colons, commas and double quotes. A
+            # mask (``************4562``) is one asterisk repeated, not a run of SQL punctuation.
+            if text.lstrip()[:1] in "{[":
+                text = _JSON_GRAMMAR.sub(" ", text)
+            return _PUNCT_RUNS[signature.name].search(_REPEATED.sub(r"\1", text)) is not None
+        if signature.name == "quote_then_digits" and _QUOTED_LITERALS.fullmatch(text):
+            # '"102"' or '"a", "b"': a value sent JSON-encoded, every quote closed.
+            return False
         if signature.name == "sql_function_word":
             # A value that is one call of a word function on a number and nothing else, such as
             # the .NET JSON date ``/Date(1592000000000+0530)/``, has no SQL around it.
@@ -304,4 +310,6 @@ _PUNCT_RUNS = {
     for name, n in (("cookie_punct_run", 8), ("sql_punct_run", 12), ("sql_punct_short", 6))
 }
 _JSON_GRAMMAR = re.compile(r"[{}\[\]:,\"]")
+_REPEATED = re.compile(r"(\*)\*{2,}")
+_QUOTED_LITERALS = re.compile(r"\s*\"[^\"'`]*\"\s*(?:,\s*\"[^\"'`]*\"\s*)*")
 _LONE_CALL = re.compile(r"\W{0,2}\w+\s*\(\s*[\d+\-]+\s*\)\W{0,2}")

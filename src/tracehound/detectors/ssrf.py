@@ -14,7 +14,8 @@ port or path after it or in a field whose name says it holds a URL or host: on i
 id, an amount or a phone number (US numbers of area codes 213 and 214 decode into 127.0.0.0/8,
 as does 2147483647). Path segments, where numeric ids live, are not read as hosts at all, and
 browser-navigation parameters (``redirect_uri=http://localhost:8080/cb``) are not fetched by the
-server: only a metadata address counts there.
+server: only a metadata address counts there. A bare private address in a field that records
+one (``client_ip``, ``subnet``, ``gateway``) describes a network, not a target.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import ipaddress
 import re
 from collections.abc import Sequence
 
-from tracehound.detectors._roles import expects_url, navigates
+from tracehound.detectors._roles import address_data, expects_url, navigates
 from tracehound.detectors.base import PARAMS, Part, RequestDetector, Signature
 from tracehound.model import DetectionType, Severity
 
@@ -135,7 +136,7 @@ class SsrfDetector(RequestDetector):
             ),
             Signature(
                 "dangerous_scheme",
-                r"\b(?:gopher|dict|ldap|ldaps|tftp|sftp|jar|netdoc|ftp|smb|rtsp|telnet|mailto|jdbc|redis|mongodb|mysql|postgres|memcache|http2|fastcgi)://",
+                r"\b(?:gopher|dict|ldap|ldaps|tftp|sftp|jar|netdoc|ftp|smb|telnet|mailto|jdbc|redis|mongodb|mysql|postgres|memcache|http2|fastcgi)://",
                 parts=_SCAN,
             ),
             Signature(
@@ -162,6 +163,8 @@ class SsrfDetector(RequestDetector):
             if m is None:
                 return False
             return internal_host(m.group(1).split(":")[0] if not m.group(1).startswith("[") else m.group(1))
+        if address_data(location):
+            return False
         host = matched.strip()
         if host.isdigit():
             return expects_url(location) and _internal_decimal(int(host))
