@@ -114,3 +114,13 @@ def test_addresses_recorded_as_data_are_not_targets(scan, value, location):
 )
 def test_bare_internal_targets_still_fire(scan, value, location):
     assert "ssrf" in scan(value, location)
+
+
+def test_localhost_inside_a_json_document_field_is_content(scan):
+    doc = '{\n  "openapi": "3.0.0",\n  "servers": [\n    {"url": "http://localhost:3000"}\n  ]\n}'
+    assert "ssrf" not in scan(doc, "request.body.schema.schema")
+
+
+def test_metadata_inside_a_json_document_still_fires(scan):
+    doc = '{\n  "url": "http://169.254.169.254/latest/meta-data/"\n}'
+    assert "ssrf" in scan(doc, "request.body.config")

@@ -15,7 +15,8 @@ id, an amount or a phone number (US numbers of area codes 213 and 214 decode int
 as does 2147483647). Path segments, where numeric ids live, are not read as hosts at all, and
 browser-navigation parameters (``redirect_uri=http://localhost:8080/cb``) are not fetched by the
 server: only a metadata address counts there. A bare private address in a field that records
-one (``client_ip``, ``subnet``, ``gateway``) describes a network, not a target.
+one (``client_ip``, ``subnet``, ``gateway``) describes a network, not a target, and so does a
+``localhost`` URL inside a JSON document sent as one field (an OpenAPI file).
 """
 
 from __future__ import annotations
@@ -114,6 +115,17 @@ def internal_host(host: str) -> bool:
     return ip.is_loopback or ip.is_link_local or ip.is_unspecified or any(ip in net for net in _INTERNAL_NETS)
 
 
+def _is_document(text: str) -> bool:
+    """A JSON object or array sent as one field's value (an OpenAPI document, a saved config):
+    a ``localhost`` URL inside it is content the server stores, not a target it fetches. Its
+    fields are not walked here; a JSON body is, field by field, and a raw body is judged whole.
+    Judged by shape, since the shell view of a value has its quotes removed."""
+    return _DOCUMENT.fullmatch(text) is not None
+
+
+_DOCUMENT = re.compile(r"\s*(?:\{\s*[\"']?[\w$@-]+[\"']?\s*:.*\}|\[\s*[\[{\"'\d].*\])\s*", re.DOTALL)
+
+
 def _internal_decimal(number: int) -> bool:
     """A dotless decimal as ``inet_aton`` reads it, in loopback, link-local or a private range;
     ``0.0.0.0/8`` never, since every integer below 16,777,216 decodes into it."""
@@ -158,6 +170,8 @@ class SsrfDetector(RequestDetector):
         if navigates(location):
             return False
         if signature.name == "url_host":
+            if location != "request.body" and _is_document(text):
+                return False
             start = re.search(r"(?i)[a-z][a-z0-9+.\-]*:/", matched)
             m = _URL_HOST.match(matched[start.start() :] if start else matched)
             if m is None:
