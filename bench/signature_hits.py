@@ -19,6 +19,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 from tracehound.detectors._decode import views
+from tracehound.detectors._roles import Role, role_of
 from tracehound.detectors.engine import SignatureEngine, _part_of
 from tracehound.model.fields import request_fields
 from tracehound.model.redaction import redact_text
@@ -59,6 +60,7 @@ def main() -> None:
                     if not isinstance(value, str) or not value:
                         continue
                     part = _part_of(location)
+                    free = role_of(location) is Role.FREE
                     texts = views(value)
                     hits: set[int] = set()
                     for text in texts:
@@ -66,7 +68,7 @@ def main() -> None:
                     for index in sorted(hits):
                         entry = engine._entries[index]
                         sig = entry.signature
-                        if part not in sig.parts:
+                        if part not in sig.parts or (free and not engine._strong[index]):
                             continue
                         for text in texts:
                             m = entry.regex.search(text)

@@ -214,3 +214,64 @@ def test_every_sensitive_type_is_found_under_names_as_apis_spell_them(tmp_path: 
     assert pii["micro"]["f1"] >= 0.95
     weak = {typ: s["f1"] for typ, s in per_type.items() if s["f1"] < 0.8}
     assert not weak, f"per-type F1 under 0.8: {weak}"
+
+
+# Specs of specs-more whose benign traffic raised request-attack detections before issue 10's
+# context rules (URLs in URL fields, integer ids, enum values "or"/"and", {{placeholders}},
+# passwords, Basic credentials, base64 headers, .NET dates, range filters): 740 of 15,800
+# transactions (4.7%) at seed 7; none after. The floor is issue 10's goal, 0.1%.
+FP_GUARD_SPECS = [
+    "1password.local/connect.json", "ably.net/control.json", "apache.org/airflow.json",
+    "apicurio.local/registry.json", "appwrite.io/server.json", "bigredcloud.com.json", "clickmeter.com.json",
+    "edrv.io.json", "getpostman.com.json", "id4i.de.json", "ideal-postcodes.co.uk.json", "theracingapi.com.json",
+    "xero.com/xero-payroll-au.json",
+]  # fmt: skip
+
+
+def test_benign_traffic_of_modern_api_specs_raises_at_most_a_tenth_of_a_percent(tmp_path: Path) -> None:
+    _need(SHARED / "data" / "specs-more", SHARED / "tools" / "gen_traffic.py")
+    from tracehound.detectors.engine import registered_detectors
+
+    signature_types = {cls.type.value for cls in registered_detectors().values()}
+    listing = tmp_path / "specs.txt"
+    listing.write_text("\n".join(FP_GUARD_SPECS) + "\n")
+    gen = tmp_path / "gen"
+    tool = [sys.executable, str(SHARED / "tools" / "gen_traffic.py"), "--many", str(listing)]
+    args = ["--spec-root", str(SHARED / "data" / "specs-more"), "--outdir", str(gen), "--seed", "7"]
+    subprocess.run([*tool, *args], check=True, capture_output=True)
+    hars = sorted(gen.glob("*.har"))
+    assert len(hars) == len(FP_GUARD_SPECS)
+    total = sum(len(json.loads(h.read_text())["log"]["entries"]) for h in hars)
+    out = tmp_path / "d.jsonl"
+    result = CliRunner().invoke(
+        cli, ["analyze", *map(str, hars), "--db", str(tmp_path / "t.db"), "--detections", str(out), "-q"]
+    )
+    assert result.exit_code == 0, result.output
+    flagged = [
+        line
+        for line in map(json.loads, out.read_text().splitlines())
+        if any(d["type"] in signature_types for d in line["detections"])
+    ]
+    assert total > 10_000
+    assert len(flagged) / total <= 0.001, f"{len(flagged)} of {total} benign transactions flagged"
+
+
+@pytest.mark.parametrize(
+    ("corpus", "micro_typed_floor"),
+    # Measured after issue 10's context rules: gotestwaf 86.1% (fitted), wafbypass 86.1% (reported).
+    [("gotestwaf", 0.855), ("wafbypass", 0.855)],
+)
+def test_waf_payload_sets_keep_recall_and_benign_texts_stay_quiet(
+    tmp_path: Path, corpus: str, micro_typed_floor: float
+) -> None:
+    har, labels = SHARED / "data" / f"{corpus}.har.gz", SHARED / "data" / f"{corpus}.labels.jsonl"
+    _need(har, labels, SHARED / "tools" / "score_detections.py")
+    result = CliRunner().invoke(
+        cli, ["analyze", str(har), "--db", str(tmp_path / "t.db"), "--detections", str(tmp_path / "d.jsonl"), "-q"]
+    )
+    assert result.exit_code == 0, result.output
+    scored = _score(labels, tmp_path / "d.jsonl", tmp_path / "s.json")
+    binary, totals = scored["binary"], scored["family_totals"]
+    assert isinstance(binary, dict) and isinstance(totals, dict)
+    assert binary["fpr"] <= 0.01, f"benign texts flagged: {binary}"
+    assert totals["micro_recall_typed"] >= micro_typed_floor

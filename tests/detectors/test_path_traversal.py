@@ -22,3 +22,20 @@ def test_detects_path_traversal(scan, value):
 @pytest.mark.parametrize("value", BENIGN)
 def test_ignores_benign_look_alikes(scan, value):
     assert "path_traversal" not in scan(value)
+
+
+def test_json_key_named_env_is_not_a_dotenv_file(scan):
+    assert "path_traversal" not in scan("take", "request.body.serviceDescriptors[].env")
+
+
+def test_dotenv_in_a_value_still_fires(scan):
+    assert "path_traversal" in scan("../../.env", "request.body.file")
+
+
+def test_ellipsis_placeholder_is_not_traversal(scan):
+    assert "path_traversal" not in scan("https://...", "request.body.picture_url")
+
+
+@pytest.mark.parametrize("value", ["/var/www/..", "....//....//etc/hosts", "a/../../b"])
+def test_dot_segments_still_fire(scan, value):
+    assert "path_traversal" in scan(value, "request.query.x")

@@ -23,3 +23,29 @@ def test_detects_xss(scan, value):
 @pytest.mark.parametrize("value", BENIGN)
 def test_ignores_benign_look_alikes(scan, value):
     assert "xss" not in scan(value)
+
+
+@pytest.mark.parametrize(
+    ("value", "location"),
+    [
+        ("JavaScript: Basics of JavaScript Language", "request.query.city"),
+        ("JavaScript:%20Basics%20of%20JavaScript%20Language", "request.body.note"),
+        ("<default>", "request.body.id"),
+    ],
+)
+def test_prose_and_placeholders_are_not_xss(scan, value, location):
+    assert "xss" not in scan(value, location)
+
+
+@pytest.mark.parametrize(
+    ("value", "location"),
+    [
+        ("javascript:alert(1)", "request.query.x"),
+        ("javascript://%0aalert(1)", "request.body.message"),
+        ("javascript:void(0)", "request.query.x"),
+        ('\\"autof<x>ocus o<x>nfocus=alert<x>(1)//', "request.body.comment"),
+        ("XCJhdXRvZjx4Pm9jdXMgbzx4Pm5mb2N1cz1hbGVydDx4PigxKS8v", "request.path.#3"),
+    ],
+)
+def test_script_urls_and_stripped_tag_evasions_still_fire(scan, value, location):
+    assert "xss" in scan(value, location)

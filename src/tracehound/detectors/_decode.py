@@ -2,7 +2,8 @@
 
 Attackers hide payloads behind encodings that the application will undo before the payload
 reaches its sink: URL and double-URL encoding, ``%uXXXX``, HTML entities, ``\\u``/``\\x``
-escapes, SQL comments between keywords, whitespace tricks, shell quoting (``c'a't``) and base64.
+escapes, SQL comments between keywords, whitespace tricks, shell quoting (``c'a't``), base64, and
+empty tags that a sanitizer strips (``o<x>nfocus=alert<x>(1)`` is ``onfocus=alert(1)`` after it).
 Signatures are written against the decoded text; this module produces the few distinct *views* of
 a value that are worth matching, so every family benefits from every decoder.
 
@@ -55,6 +56,7 @@ _WS = re.compile(r"[\s\x00\xa0]+")
 _SHELL_NOISE = re.compile(r"[\\'\"^]|\$@|\$\{ifs\}|\$ifs\b", re.IGNORECASE)
 _B64_TOKEN = re.compile(r"[A-Za-z0-9+/_-]{12,}={0,2}")
 _NEEDS_DECODE = re.compile(r"[%&\\]")
+_EMPTY_TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]{0,9}\s*/?>")
 _NEEDS_COMPACT = re.compile(r"/\*|\*/|\s\s|[\t\n\r\x0b\x0c\x00\xa0]")
 
 
@@ -171,4 +173,9 @@ def views(value: str) -> list[str]:
             h = fully_decoded(hidden)
             if h not in out:
                 out.append(h)
+    for text in out[:]:
+        if "<" in text and _EMPTY_TAG.search(text):
+            bare = _EMPTY_TAG.sub("", text)
+            if bare not in out:
+                out.append(bare)
     return out

@@ -57,6 +57,12 @@ class Signature:
     """The lowest sensitivity (1-4) at which it is active; higher levels add noisier signatures."""
     parts: frozenset[Part] = field(default=ALL_PARTS)
     case_sensitive: bool = False
+    severity: Severity | None = None
+    """Overrides the family's severity for a weak signal (a public URL where none is expected)."""
+    free_text: bool = True
+    """Whether a level-1 signature also fires in free-form fields (passwords, prose): False for
+    structures one character of a password or a sentence can form (``$(``, ``$*``, ``; word``).
+    Signatures above level 1 never fire there (``engine``, ``_roles.Role.FREE``)."""
 
 
 class RequestDetector(ABC):

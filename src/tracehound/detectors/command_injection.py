@@ -5,6 +5,12 @@ One family in the report (``command_injection``), several dialects here, mirrori
 separator, a PHP superglobal or dangerous function call, a serialized object, a Java gadget class
 or its base64 encoding. Shell patterns also run on a view with quotes, backslashes, carets and
 ``$@`` removed, which undoes ``c'a't``, ``w\\ho\\am\\i`` and ``who^ami``.
+
+A shell hit needs a command structure: a separator followed by a known command and an argument
+that looks like one (a flag, a path, a variable, a number, or nothing), or a substitution.
+"; copy should reach us" is a sentence, "; cat /etc/passwd" a command. Structures that one
+character of a password can form (``$*``, ``$G(``) do not count in password and free-text fields
+(``_roles``).
 """
 
 from __future__ import annotations
@@ -102,19 +108,24 @@ class CommandInjectionDetector(RequestDetector):
             ),
             Signature(
                 "chained_word",
-                rf"{_SEP_STRICT}{_UNIX_WORDS}(?:\s+[-/\w.$*?~'\"]|\s*$|\s*[;|&`>)<])",
+                rf"{_SEP_STRICT}{_UNIX_WORDS}(?:\s+(?:[-/.$*?~'\"\\%\d]|\w+(?:[/.*?:\\]|\s*(?:$|[;|&`>)<])))|\s*$|\s*[;|&`>)<])",
                 parts=PARAMS | {Part.HEADER},
             ),
             Signature(
                 "leading_command", rf"^\s*(?:{_UNIX_STRONG}|{_UNIX_WORDS})\s+(?:-{{1,2}}\w|/\S|\$|~)", parts=PARAMS
             ),
-            Signature("command_substitution", r"\$\(\s*[a-z/][\w/.-]*(?:\s[^)]*)?\)|`\s*[a-z/][\w/.-]*(?:\s[^`]*)?`"),
+            # Backticks hold a known command or a path; `limit` in a Markdown sentence is code style.
+            Signature(
+                "command_substitution",
+                rf"\$\(\s*[a-z/][\w/.-]*(?:\s[^)]*)?\)|`\s*(?:{_UNIX_STRONG}|{_UNIX_WORDS}|/[\w/.-]+)(?:\s[^`]*)?`",
+            ),
             Signature(
                 "shell_path",
                 r"/(?:usr/(?:local/)?)?s?bin/(?:\w|\?|\*)+|/et[c?*]/(?:\S*p[a?*]s[s?*]w[d?*]|\S*shadow)|/e\?c/|/e\*/",
             ),
             Signature("glob_evasion", r"/[\w?*]*[?*][\w?*]*/[\w?*]*[?*]"),
-            Signature("ifs", r"\$\{?ifs\}?|\$\{[a-z]?\}|\$\{#\w*\}|\$[*@]"),
+            Signature("ifs", r"\$\{?ifs\}?"),
+            Signature("shell_special_var", r"\$\{[a-z]?\}|\$\{#\w*\}|\$[*@]", free_text=False),
             Signature("redirect_dev", r"[<>]\s*&?\s*/dev/(?:tcp|udp|null|shm)|>\s*/tmp/|\b\d?>&\d|\|\s*(?:ba)?sh\b"),
             Signature(
                 "reverse_shell",
@@ -156,6 +167,7 @@ class CommandInjectionDetector(RequestDetector):
             Signature(
                 "php_variable_call",
                 r"@?\$+\s*(?:\{[^}]{0,40}\}|[a-z_][\w]*)(?:\s|/\*.*?\*/|#[^\n]*\n|//[^\n]*\n|\[[^\]]{0,40}\]+|\{[^}]{0,40}\})*\(",
+                free_text=False,
             ),
             Signature("php_serialized", r"\b[oc]:\d+:\"\w+\":\d+:\{|\ba:\d+:\{(?:i|s):\d+[;:]"),
             Signature(

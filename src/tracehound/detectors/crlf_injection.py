@@ -3,7 +3,9 @@
 A carriage return or line feed followed by something shaped like a header (``\\r\\nSet-Cookie:``),
 a status line, or a second request, in a parameter, cookie, header or path; also CR/LF inside a
 parameter name or a path segment, where no legitimate client puts one. Multi-line text in a body
-field is only judged by the header-name list, since textareas legitimately hold newlines.
+field is only judged by the header-name list, since textareas legitimately hold newlines. A bare
+newline counts only with something after it: a trailing one (``echo name | base64`` leaves one in
+a base64 header value) cannot start a second header.
 """
 
 from __future__ import annotations
@@ -36,6 +38,11 @@ class CrlfInjectionDetector(RequestDetector):
             ),
             Signature("meta_refresh", r"<\s*meta\b[^>]*http-equiv"),
             Signature("newline_in_name", r"[\r\n]", parts=frozenset({Part.KEY, Part.PATH})),
-            Signature("generic_header", r"[\r\n]+\s*[a-z][\w-]{1,40}[\r\n\s]*:", parts=_NOT_BODY),
+            Signature("generic_header", r"[\r\n]+\s*[a-z][\w-]{1,40}[\r\n\s]*:", parts=_NOT_BODY, free_text=False),
             Signature("newline", r"[\r\n]", level=2, parts=frozenset({Part.QUERY, Part.COOKIE, Part.HEADER})),
         )
+
+    def confirm(self, signature: Signature, matched: str, text: str, location: str) -> bool:
+        if signature.name == "newline":
+            return any(c in text.rstrip("\r\n\t \"'") for c in "\r\n")
+        return True

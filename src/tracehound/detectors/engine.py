@@ -33,6 +33,12 @@ every CRS 3.3.4 family reaches 95% typed recall.
 Locations follow ``tracehound.model.fields``; parameter, cookie and JSON key *names* are scanned
 as well as values (NoSQL operators and Java gadget class names are sent as keys), and a text body
 that looks URL-encoded is split into its fields so that ``+`` and ``&`` mean what the server reads.
+
+Context before verdict: each location also has a role (``_roles``). In free-form fields
+(passwords, secrets, the Authorization header, prose and search text) any character may occur,
+so only level-1 signatures that do not rest on one character (``Signature.free_text``) apply
+there; families also read the field's name in ``confirm`` (a URL in ``callbackUrl`` is normal,
+in ``page`` it is inclusion).
 """
 
 from __future__ import annotations
@@ -50,6 +56,7 @@ import tracehound.detectors
 from tracehound._registry import discover
 from tracehound.detectors._decode import views
 from tracehound.detectors._evidence import evidence
+from tracehound.detectors._roles import Role, role_of
 from tracehound.detectors.base import (
     DEFAULT_SENSITIVITY,
     MAX_SENSITIVITY,
@@ -135,7 +142,9 @@ class SignatureEngine:
         """Exceptions raised by a detector's ``confirm``, by registry id."""
         self._entries: list[_Entry] = []
         self._memo: dict[str, tuple[int, ...]] = {}
-        self._roles: dict[str, tuple[Part | None, str]] = {}
+        self._roles: dict[str, tuple[Part | None, str, bool]] = {}
+        self._strong: list[bool] = []
+        """Per entry: whether it also fires in free-form fields (``_roles.Role.FREE``)."""
         options = re2.Options()
         options.max_mem = 256 << 20
         self._set = re2.Set.SearchSet(options)
@@ -148,6 +157,7 @@ class SignatureEngine:
                 index = self._set.Add(pattern)
                 assert index == len(self._entries)
                 self._entries.append(_Entry(det_id, detector, sig, re2.compile(pattern, options)))
+                self._strong.append(sig.level <= 1 and sig.free_text)
         self._set.Compile()
 
     def inspect(self, ex: Exchange, fields: Sequence[tuple[str, Any]]) -> list[Detection]:
@@ -162,12 +172,12 @@ class SignatureEngine:
             role = roles.get(location)
             if role is None:
                 role = self._role(location)
-            part, key = role
+            part, key, free = role
             if part is None:
                 continue
             if key and key not in seen_keys:
                 seen_keys.add(key)
-                scan(key, Part.KEY, location, found)
+                scan(key, Part.KEY, location, found, False)
             if not isinstance(value, str) or not value:
                 continue
             if part is Part.RAW_BODY and split_body and len(value) < 65536 and _FORM_LIKE.fullmatch(value):
@@ -175,30 +185,31 @@ class SignatureEngine:
                     sub = f"request.body.{name}"
                     if name and name not in seen_keys:
                         seen_keys.add(name)
-                        scan(name, Part.KEY, sub, found)
-                    scan(field_value, Part.BODY, sub, found)
+                        scan(name, Part.KEY, sub, found, False)
+                    scan(field_value, Part.BODY, sub, found, role_of(sub) is Role.FREE)
                 continue
             # Most values are remembered to fire no signature: skip the call.
             if memo.get(value) != ():
-                scan(value, part, location, found)
+                scan(value, part, location, found, free)
         return list(found.values())
 
-    def _role(self, location: str) -> tuple[Part | None, str]:
-        """``(part, key)`` of a location, memoized (a pure function of it): the part it is
-        scanned as (``RAW_BODY`` for the whole body; None for a skipped header) and the
-        attacker-chosen name in it (``_key_of``)."""
+    def _role(self, location: str) -> tuple[Part | None, str, bool]:
+        """``(part, key, free)`` of a location, memoized (a pure function of it): the part it is
+        scanned as (``RAW_BODY`` for the whole body; None for a skipped header), the
+        attacker-chosen name in it (``_key_of``), and whether it is a free-form field (a password
+        or prose, ``_roles.Role.FREE``) where only high-confidence signatures count."""
         part = _part_of(location)
-        role: tuple[Part | None, str] = (part, _key_of(location, part))
+        role: tuple[Part | None, str, bool] = (part, _key_of(location, part), role_of(location) is Role.FREE)
         if part is Part.HEADER and location[15:] in SKIPPED_HEADERS:
-            role = (None, "")
+            role = (None, "", False)
         elif part is Part.BODY and location == "request.body":
-            role = (Part.RAW_BODY, "")
+            role = (Part.RAW_BODY, "", False)
         if len(self._roles) >= MEMO_ENTRIES:
             self._roles.clear()
         self._roles[location] = role
         return role
 
-    def _scan(self, value: str, part: Part, location: str, found: dict[tuple[str, str], Detection]) -> None:
+    def _scan(self, value: str, part: Part, location: str, found: dict[tuple[str, str], Detection], free: bool) -> None:
         # Values repeat across requests (user agents, ids, enum-like parameters): the prefilter's
         # answer depends on the value alone, so it is remembered in a bounded memo.
         hits = self._memo.get(value)
@@ -217,7 +228,10 @@ class SignatureEngine:
             return
         if texts is None:
             texts = views(value)
+        strong = self._strong
         for index in hits:
+            if free and not strong[index]:
+                continue
             entry = self._entries[index]
             sig = entry.signature
             dtype = entry.detector.type
@@ -241,7 +255,7 @@ class SignatureEngine:
                 return Detection(
                     type=entry.detector.type,
                     location=location,
-                    severity=entry.detector.severity,
+                    severity=entry.signature.severity or entry.detector.severity,
                     detector=entry.detector_id,
                     evidence=evidence(text, m.start(), m.end()),
                     confidence=1.0 if entry.signature.level <= 1 else 0.8 if entry.signature.level == 2 else 0.6,

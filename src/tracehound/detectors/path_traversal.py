@@ -2,11 +2,13 @@
 
 Traversal is judged on decoded views (``%2e%2e%2f``, ``..%c0%af``, ``..\\``, ``0x2e``), and a
 reference to a well-known secret file (``/etc/passwd``, ``boot.ini``, ``.ssh/id_rsa``) counts even
-without dots, as CRS's restricted-file rules do.
+without dots, as CRS's restricted-file rules do. A JSON key path is judged key by key: the
+engine joins nested keys with dots, and ``serviceDescriptors.env`` is a key ``env``, not ``.env``.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from tracehound.detectors.base import PARAMS, Part, RequestDetector, Signature
@@ -32,7 +34,8 @@ class PathTraversalDetector(RequestDetector):
     def signatures(self) -> Sequence[Signature]:
         return (
             Signature("dot_dot_slash", r"(?:^|[\\/=\s\"':;,])\.{2,}[\\/]+\.{0,2}[\\/]*\S"),
-            Signature("slash_dot_dot", r"[\\/]\.{2,}(?:[\\/]|$|\x00)"),
+            # "/.." at the end, not the ellipsis of a placeholder ("https://...").
+            Signature("slash_dot_dot", r"[\\/]\.{2,}(?:[\\/]|\x00)|[\\/]\.\.$"),
             Signature(
                 "encoded_dots",
                 r"(?:%c0%ae|%c0%af|%c1%9c|%c1%1c|%e0%80%ae|%25c0%25ae|%uff0e|%u2215|%u2216|%252e|0x2e0x2e|0x2e%2e|\.%00\.)|(?:0x2e|0x5c|0x2f){2}|0x5c0x2e|\.{2}(?:0x2f|0x5c)",
@@ -49,3 +52,12 @@ class PathTraversalDetector(RequestDetector):
             ),
             Signature("windows_share", r"^\\\\\\\\[\w.$-]+\\\\", level=3, parts=PARAMS),
         )
+
+    def confirm(self, signature: Signature, matched: str, text: str, location: str) -> bool:
+        is_key_path = location.startswith("request.body.") and text == location[13:].replace("[]", "")
+        if signature.name == "os_file" and "." in text and is_key_path:
+            return any(_OS_FILE.search(key) for key in text.split("."))
+        return True
+
+
+_OS_FILE = re.compile(rf"(?i)(?:^|[\\/=\s\"':]){_OS_FILES}")

@@ -9,8 +9,10 @@ Patterns run on decoded views where ``/**/`` comments are already spaces.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
+from tracehound.detectors._roles import holds_sql
 from tracehound.detectors.base import PARAMS, Part, RequestDetector, Signature
 from tracehound.model import DetectionType, Severity
 
@@ -50,9 +52,11 @@ class SqliDetector(RequestDetector):
                 "quote_tautology",
                 rf"{_Q}\s*\)*\s*{_BOOL}\s*\(?\s*{_Q}?[\w.@]*{_Q}?\s*{_OPS}",
             ),
-            Signature("quote_bool_number", rf"{_Q}\s*\)*\s*{_BOOL}\s+\d"),
+            # A number after the boolean, then no letter: "D'or 1st" is prose, "' or 1=1" is not.
+            Signature("quote_bool_number", rf"{_Q}\s*\)*\s*{_BOOL}\s+\d+(?:[^\w]|$)"),
             Signature("number_tautology", rf"\b\d+\s*\)*\s+{_BOOL}\s+{_Q}?\d+{_Q}?\s*{_OPS}\s*{_Q}?\d"),
-            Signature("quote_comment", rf"{_Q}\s*\)*\s*;?\s*(?:--|#|/\*|;\s*%00)"),
+            # "#/" after a quote is a JSON pointer ("$ref": "#/components/..."), not a MySQL comment.
+            Signature("quote_comment", rf"{_Q}\s*\)*\s*;?\s*(?:--|#(?:[^/]|$)|/\*|;\s*%00)"),
             Signature(
                 "stacked",
                 r";\s*(?:drop|insert|update|delete|select|create|alter|truncate|exec|execute|declare|shutdown|grant|revoke|rename|replace|merge|call|set\s+@)\b",
@@ -229,7 +233,14 @@ class SqliDetector(RequestDetector):
                 parts=PARAMS,
             ),
             Signature("sql_operator", r"(?:<=>|\bxor\b|\brlike\b|\bregexp\b|\bsounds\s+like\b)", level=3, parts=PARAMS),
-            Signature("trailing_bool", r"(?:^|[\s/=)])(?:or|and|xor)\s*\(?\s*$|^\s*--\s*\w", level=3, parts=PARAMS),
+            # A dangling boolean after a value ("1' or", "x_R AND "), not the enum value "or"; the
+            # sentence "rock and" is in a free-text field, where level-3 signatures do not apply.
+            Signature(
+                "trailing_bool",
+                rf"(?:{_Q}|\))\s*(?:or|and|xor)\s*\(?\s*$|\S\s+(?:or|and|xor)\s*\(?\s*$|^\s*--\s*\w",
+                level=3,
+                parts=PARAMS,
+            ),
             Signature(
                 "function_open",
                 rf"\b(?:{_FUNCS_WORDS}|quarter|time|user|version|values|ln)\W{{0,5}}\(\s*$",
@@ -249,7 +260,7 @@ class SqliDetector(RequestDetector):
             Signature(
                 "sql_keyword_pair",
                 r"\b(?:from|where|union|select|insert|delete|drop|exec)\b.{0,40}?\b(?:from|where|limit|into|table|values|select)\b",
-                level=3,
+                level=4,
                 parts=PARAMS,
             ),
             Signature(
@@ -272,3 +283,33 @@ class SqliDetector(RequestDetector):
             ),
             Signature("sql_single_quote", r"['`]", level=4, parts=frozenset({Part.QUERY, Part.COOKIE})),
         )
+
+    def confirm(self, signature: Signature, matched: str, text: str, location: str) -> bool:
+        if holds_sql(location):
+            return False
+        if signature.name in _PUNCT_RUNS:
+            # A JSON or JS object literal in a cookie or parameter is punctuation by its grammar:
+            # count the run without the braces, brackets, colons, commas and double quotes. A
+            # mask (``************4562``) is one asterisk repeated, not a run of SQL punctuation.
+            if text.lstrip()[:1] in "{[":
+                text = _JSON_GRAMMAR.sub(" ", text)
+            return _PUNCT_RUNS[signature.name].search(_REPEATED.sub(r"\1", text)) is not None
+        if signature.name == "quote_then_digits" and _QUOTED_LITERALS.fullmatch(text):
+            # '"102"' or '"a", "b"': a value sent JSON-encoded, every quote closed.
+            return False
+        if signature.name == "sql_function_word":
+            # A value that is one call of a word function on a number and nothing else, such as
+            # the .NET JSON date ``/Date(1592000000000+0530)/``, has no SQL around it.
+            return _LONE_CALL.fullmatch(text) is None
+        return True
+
+
+_PUNCT = r"[~!@#$%^&*()\-+={}\[\]|:;\"'`<>]"
+_PUNCT_RUNS = {
+    name: re.compile(rf"(?:{_PUNCT}[^~!@#$%^&*()\-+={{}}\[\]|:;\"'`<>]{{0,3}}){{{n}}}")
+    for name, n in (("cookie_punct_run", 8), ("sql_punct_run", 12), ("sql_punct_short", 6))
+}
+_JSON_GRAMMAR = re.compile(r"[{}\[\]:,\"]")
+_REPEATED = re.compile(r"(\*)\*{2,}")
+_QUOTED_LITERALS = re.compile(r"\s*\"[^\"'`]*\"\s*(?:,\s*\"[^\"'`]*\"\s*)*")
+_LONE_CALL = re.compile(r"\W{0,2}\w+\s*\(\s*[\d+\-]+\s*\)\W{0,2}")

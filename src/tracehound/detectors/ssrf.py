@@ -6,6 +6,17 @@ covered: dotted, dotless decimal (``2130706433``), octal (``0177.0.0.1``), hex (
 short forms (``127.1``), IPv6 loopback, link-local, ULA and IPv4-mapped (``[::ffff:127.0.0.1]``),
 ``localhost`` names and the cloud metadata endpoints. Headers are not scanned: proxies put
 internal addresses there legitimately.
+
+A bare value without a scheme is judged with more care, because integers are everywhere: a
+dotless decimal is read as an address only when it decodes into loopback, link-local or a
+private range (never ``0.0.0.0/8``, where every integer below 16,777,216 falls), and only with a
+port or path after it or in a field whose name says it holds a URL or host: on its own it is an
+id, an amount or a phone number (US numbers of area codes 213 and 214 decode into 127.0.0.0/8,
+as does 2147483647). Path segments, where numeric ids live, are not read as hosts at all, and
+browser-navigation parameters (``redirect_uri=http://localhost:8080/cb``) are not fetched by the
+server: only a metadata address counts there. A bare private address in a field that records
+one (``client_ip``, ``subnet``, ``gateway``) describes a network, not a target, and so does a
+``localhost`` URL inside a JSON document sent as one field (an OpenAPI file).
 """
 
 from __future__ import annotations
@@ -14,6 +25,7 @@ import ipaddress
 import re
 from collections.abc import Sequence
 
+from tracehound.detectors._roles import address_data, expects_url, navigates
 from tracehound.detectors.base import PARAMS, Part, RequestDetector, Signature
 from tracehound.model import DetectionType, Severity
 
@@ -103,6 +115,26 @@ def internal_host(host: str) -> bool:
     return ip.is_loopback or ip.is_link_local or ip.is_unspecified or any(ip in net for net in _INTERNAL_NETS)
 
 
+def _is_document(text: str) -> bool:
+    """A JSON object or array sent as one field's value (an OpenAPI document, a saved config):
+    a ``localhost`` URL inside it is content the server stores, not a target it fetches. Its
+    fields are not walked here; a JSON body is, field by field, and a raw body is judged whole.
+    Judged by shape, since the shell view of a value has its quotes removed."""
+    return _DOCUMENT.fullmatch(text) is not None
+
+
+_DOCUMENT = re.compile(r"\s*(?:\{\s*[\"']?[\w$@-]+[\"']?\s*:.*\}|\[\s*[\[{\"'\d].*\])\s*", re.DOTALL)
+
+
+def _internal_decimal(number: int) -> bool:
+    """A dotless decimal as ``inet_aton`` reads it, in loopback, link-local or a private range;
+    ``0.0.0.0/8`` never, since every integer below 16,777,216 decodes into it."""
+    if not 1 << 24 <= number < 1 << 32:
+        return False
+    ip = ipaddress.IPv4Address(number)
+    return ip.is_loopback or ip.is_link_local or any(ip in net for net in _INTERNAL_NETS[1:5])
+
+
 class SsrfDetector(RequestDetector):
     type = DetectionType.SSRF
     severity = Severity.HIGH
@@ -116,7 +148,7 @@ class SsrfDetector(RequestDetector):
             ),
             Signature(
                 "dangerous_scheme",
-                r"\b(?:gopher|dict|ldap|ldaps|tftp|sftp|jar|netdoc|ftp|smb|rtsp|telnet|mailto|jdbc|redis|mongodb|mysql|postgres|memcache|http2|fastcgi)://",
+                r"\b(?:gopher|dict|ldap|ldaps|tftp|sftp|jar|netdoc|ftp|smb|telnet|mailto|jdbc|redis|mongodb|mysql|postgres|memcache|http2|fastcgi)://",
                 parts=_SCAN,
             ),
             Signature(
@@ -128,20 +160,30 @@ class SsrfDetector(RequestDetector):
                 "bare_internal_host",
                 r"^\s*(?:localhost|127(?:\.\d{1,3}){3}|0x[0-9a-f]{8}|0\d+\.[\d.]+|\d{8,10}|\[?::1\]?|\[?::ffff:[\d.a-f:]+\]?|\[?f[cd][0-9a-f]{2}:[0-9a-f:]+\]?|\[?fe80:[0-9a-f:%\w]+\]?|10(?:\.\d{1,3}){3}|192\.168(?:\.\d{1,3}){2}|172\.(?:1[6-9]|2\d|3[01])(?:\.\d{1,3}){2}|169\.254(?:\.\d{1,3}){2}|0\.0\.0\.0)(?::\d+)?(?:/\S*)?\s*$",
                 level=2,
-                parts=PARAMS - {Part.KEY},
+                parts=PARAMS - {Part.KEY, Part.PATH},
             ),
         )
 
     def confirm(self, signature: Signature, matched: str, text: str, location: str) -> bool:
         if signature.name in ("metadata_host", "dangerous_scheme"):
             return True
+        if navigates(location):
+            return False
         if signature.name == "url_host":
+            if location != "request.body" and _is_document(text):
+                return False
             start = re.search(r"(?i)[a-z][a-z0-9+.\-]*:/", matched)
             m = _URL_HOST.match(matched[start.start() :] if start else matched)
             if m is None:
                 return False
             return internal_host(m.group(1).split(":")[0] if not m.group(1).startswith("[") else m.group(1))
+        if address_data(location):
+            return False
         host = matched.strip()
+        if host.isdigit():
+            return expects_url(location) and _internal_decimal(int(host))
+        if re.fullmatch(r"\d+(?:[:/].*)?", host):
+            return _internal_decimal(int(re.split(r"[:/]", host, maxsplit=1)[0]))
         if host.startswith("["):
             host = host[: host.find("]") + 1] if "]" in host else host
         elif host.count(":") <= 1:

@@ -2,12 +2,15 @@
 ERB, Thymeleaf/Spring EL, Smarty, Handlebars and others.
 
 Arithmetic probes (``{{7*7}}``, ``${7*7}``, ``<%= 7*7 %>``, ``#{7*7}``) and known gadget chains
-are level 1. Any ``{{...}}`` or ``${...}`` expression is level 3: template-looking placeholders
-appear in ordinary content (mail templates, i18n strings), so they only count when asked for.
+are level 1. Any other ``{{...}}`` or ``${...}`` expression is level 3, and only when it is an
+expression: a placeholder holding one plain name (``{{password}}``, ``{{$randomInt}}``,
+``${HOME}``, ``{{email-suffix}}``) is what mail templates, Postman collections and i18n strings
+send every day; operators, calls, filters and attribute access are what a probe sends.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from tracehound.detectors.base import PARAMS, Part, RequestDetector, Signature
@@ -76,3 +79,13 @@ class SstiDetector(RequestDetector):
                 parts=PARAMS,
             ),
         )
+
+    def confirm(self, signature: Signature, matched: str, text: str, location: str) -> bool:
+        if signature.name == "expression":
+            inner = (m.group(1) or m.group(2) or "" for m in _EXPRESSIONS.finditer(text))
+            return any(_PLACEHOLDER.fullmatch(expr) is None for expr in inner)
+        return True
+
+
+_EXPRESSIONS = re.compile(r"\{\{([^}]{1,200})\}\}|(?:[$#]\{|<%)([^}%]{1,200})(?:\}|%>)")
+_PLACEHOLDER = re.compile(r"\s*[$@#]?[\w-]+\s*")

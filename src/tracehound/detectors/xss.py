@@ -2,13 +2,17 @@
 
 Matched on HTML-entity and URL-decoded views, so ``&lt;script&gt;`` and ``%3Cscript`` read as the
 browser would read them. Plain markup (``<b>``, ``<element attr="x">`` in an XML body) is not a
-finding; markup that runs code is.
+finding; markup that runs code is. A ``javascript:`` scheme counts when code follows it
+(``javascript:alert(1)``, ``javascript://%0a...``), not in the sentence "JavaScript: Basics of
+JavaScript".
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
+from tracehound.detectors._decode import fully_decoded
 from tracehound.detectors.base import PARAMS, Part, RequestDetector, Signature
 from tracehound.model import DetectionType, Severity
 
@@ -113,6 +117,18 @@ class XssDetector(RequestDetector):
                 level=2,
                 parts=PARAMS,
             ),
-            Signature("any_tag", r"</?[a-z][a-z0-9]*(?:\s+[a-z-]+\s*=|\s*/?>)", level=3, parts=PARAMS),
+            # An unknown tag counts with an attribute; "<default>" or "<none>" alone is a placeholder.
+            Signature("any_tag", r"</?[a-z][a-z0-9]*\s+[a-z-]+\s*=", level=3, parts=PARAMS),
             Signature("angle_paren", r"[<>\"'`]\s*\w+\s*\(", level=4, parts=PARAMS),
         )
+
+    def confirm(self, signature: Signature, matched: str, text: str, location: str) -> bool:
+        if signature.name == "script_url":
+            at = text.find(matched)
+            return at < 0 or _CODE_AFTER_SCHEME.match(fully_decoded(text[at + len(matched) :])) is not None
+        return True
+
+
+_CODE_AFTER_SCHEME = re.compile(r"\s*(?:$|[^\s\w]|[\w$.]+\s*(?:$|[^\s\w,]))")
+"""After ``javascript:``: nothing, punctuation, or a name followed by punctuation (``alert(``,
+``void(``, ``a=``, ``x.y``), not a word followed by another word."""
