@@ -36,6 +36,10 @@ MAP_SAMPLES = 3
 """Responses an object needs before its keys' presence says anything."""
 MAP_PRESENCE = 0.35
 """Mean presence of an object's keys below which the keys are data, not schema."""
+FEW_PLAIN = 4
+"""Alike plain words (no value form) that make a parameter when nearly each takes one request."""
+PLAIN_SPREAD = 0.75
+"""Share of distinct words per distinct request above which plain alike words are values."""
 MAX_ANCHORS = 24
 """Siblings tried as seeds of a parameter group (the busiest first), bounding the work per node."""
 CONFLICT_SHARE = 0.25
@@ -46,7 +50,7 @@ DIVERGE_Z = 3.719
 """Normal quantile of the homogeneity test's level (p = 1e-4): two values of one parameter
 diverge by chance that seldom, so many comparisons per node still rarely split a parameter."""
 DIVERGE_MIN_HITS = 3
-"""Requests each sibling needs before its mix of continuations is compared."""
+"""Distinct requests each sibling needs before its mix of continuations is compared."""
 
 
 def alike_to_ids(node: Node, words: list[str], placeholders: list[str]) -> list[str]:
@@ -82,10 +86,12 @@ class Behaviour:
     all_fields: dict[Shape, frozenset[str]]
     """Per continuation, every response field seen."""
     hits: int
+    """Distinct requests below the word (`EndpointProfile.distinct_requests`), never raw requests."""
     id_child: bool
     """Whether ids (typed placeholders) follow the word directly, as below a collection name."""
     traffic: dict[Shape, int] = field(default_factory=dict)
-    """Requests per continuation (method and abstracted relative path)."""
+    """Distinct requests per continuation (method and abstracted relative path): repeating a
+    request, or giving the same traffic twice, changes no mix and no test below."""
 
 
 def behaviours(node: Node, words: list[str]) -> dict[str, Behaviour]:
@@ -118,7 +124,8 @@ def behaviours(node: Node, words: list[str]) -> dict[str, Behaviour]:
             shape = tuple(_abstract(seg, shared[(i, seg)] >= quorum) for i, seg in enumerate(rel))
             key = (obs.method, shape)
             shapes.add(key)
-            counts[key] = counts.get(key, 0) + obs.profile.count
+            requests = obs.profile.distinct_requests()
+            counts[key] = counts.get(key, 0) + requests
             # Sparse samples of one deep subtree share its upper levels, whatever the leaves.
             shapes.update(("", shape[:i]) for i in range(1, len(shape)))
             found = _response_fields(obs.profile)
@@ -127,7 +134,7 @@ def behaviours(node: Node, words: list[str]) -> dict[str, Behaviour]:
                 # so ``features/links`` and ``features/domains`` are not one continuation here.
                 concrete = tuple(_abstract(seg, shared[(i, seg)] >= 2) for i, seg in enumerate(rel))
                 fields.setdefault((obs.method, concrete), set()).update(found)
-            hits += obs.profile.count
+            hits += requests
         raw[w] = (shapes, fields, hits)
     _spread_maps(raw)
     having: dict[Shape, int] = {}
@@ -376,10 +383,22 @@ def alike_words(node: Node, words: list[str]) -> tuple[list[str], str]:
     forms = [value_form(w) for w in members]
     valued = [f for f in forms if f is not None]
     collections = sum(behaviour[w].id_child for w in members)
-    if 2 * len(valued) >= len(members) and 2 * collections < len(members):
+    if 2 * collections >= len(members):
+        return [], ""
+    if 2 * len(valued) >= len(members):
         kinds = "/".join(sorted(set(valued)))
         return members, (
             f"{len(members)} distinct words here with the same continuations and response fields, "
             f"{len(valued)} of them shaped like values ({kinds})"
+        )
+    # Cardinality relative to the traffic: a new word for (nearly) every distinct request is what
+    # values of a parameter look like; literal siblings each take many different requests.
+    # Capitalised words (``ElectionResults``, ``Synopsis``) are how names are written, not values.
+    distinct = sum(behaviour[w].hits for w in members)
+    lower = all(w.islower() for w in members)
+    if lower and len(members) >= FEW_PLAIN and len(members) >= PLAIN_SPREAD * distinct:
+        return members, (
+            f"{len(members)} distinct words here with the same continuations and response fields, "
+            f"over {distinct} distinct requests: a new word for nearly every request"
         )
     return [], ""

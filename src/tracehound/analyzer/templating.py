@@ -7,8 +7,9 @@ parameter and names the parameters. The rules, in order, at each position of the
 
 1. **reference** - a template from ``--spec`` or a pinned template in the config wins;
 2. **value type** - placeholders of any kind at one position are one parameter (mixed ids);
-3. **short integers** - several 1-2 digit siblings are a parameter; a lone one near the root is
-   a version (``/2/tweets``) and stays literal;
+3. **short integers** and **dates** - several 1-2 digit (or calendar date) siblings are a
+   parameter; a lone one with endpoints below it is a version (``/2/tweets``, ``/2020-08-01/...``)
+   and stays literal, as are version-shaped words (``v1``, ``v2beta``) whatever their siblings;
 4. **sibling cardinality** - sibling words that behave alike (same continuations, same methods,
    same response fields, requests spread over them in the same proportions) and are numerous
    enough are one parameter;
@@ -44,6 +45,8 @@ from tracehound.analyzer._trie import Node, Observed, SegmentDecision, Template
 from tracehound.pipeline.segments import (
     SHORT_INT_DIGITS,
     is_placeholder,
+    is_plain_date,
+    is_version,
     parameter_of,
     segment_matches,
     split_suffix,
@@ -100,7 +103,9 @@ def infer_templates(
     result: dict[tuple[str, tuple[str, ...]], Template] = {}
     keep = {tuple(s for s in p.split("/") if s) for p in keep_literal}
     root = Node()
-    for obs in observed:
+    # The trie's child order breaks ties (anchors, witnesses): built from sorted paths, the
+    # result does not depend on the order the traffic came in.
+    for obs in sorted(observed, key=lambda o: (o.segments, o.method)):
         ref = reference.match(obs.segments) if reference else None
         if ref is not None:
             decisions = tuple(
@@ -244,8 +249,8 @@ def _resolve(
     if placeholders:
         merged.extend(placeholders)
         kinds = sorted({p[1:-1] for p in placeholders})
-        count = sum(sum(o.profile.count for o in node.children[p].walk()) for p in placeholders)
-        decision = SegmentDecision("", "value type", f"{count} requests with {'/'.join(kinds)} values here")
+        count = sum(sum(o.profile.distinct_requests() for o in node.children[p].walk()) for p in placeholders)
+        decision = SegmentDecision("", "value type", f"{count} distinct requests with {'/'.join(kinds)} values here")
     short_ints = [w for w in words if w.isdigit() and len(w) <= SHORT_INT_DIGITS]
     if short_ints and (placeholders or len(short_ints) >= 2 or (depth >= 2 and not _has_subtree(node, short_ints))):
         merged.extend(short_ints)
@@ -253,6 +258,13 @@ def _resolve(
             "", "short integers", f"{len(short_ints)} distinct small integers at this position"
         )
     words = [w for w in words if w not in short_ints]
+    dates = [w for w in words if is_plain_date(w)]
+    if dates and (placeholders or len(dates) >= 2 or not _has_subtree(node, dates)):
+        merged.extend(dates)
+        decision = decision or SegmentDecision("", "dates", f"{len(dates)} distinct dates at this position")
+    # Versions (``v1``, ``v2beta``) and a lone date with endpoints below (``/2020-08-01/...``, an
+    # API version) are literals whatever their siblings do.
+    words = [w for w in words if w not in dates and not is_version(w) and not is_plain_date(w)]
     alike, evidence = alike_words(node, words)
     if alike:
         merged.extend(alike)
@@ -299,9 +311,10 @@ def _resolve(
         if _is_verb(seg):
             why = SegmentDecision(seg, *_SUFFIX_RULES[seg[len(_SUFFIX)] == ":"])
         elif parameter_of(seg) is not None:
-            count = sum(o.profile.count for o in child.walk())
+            count = sum(o.profile.distinct_requests() for o in child.walk())
+            kind = seg.split(".")[-1][1:-1]
             why = SegmentDecision(
-                seg, "extension", f"{count} requests with {seg.split('.')[-1][1:-1]} values after this name's dot"
+                seg, "extension", f"{count} distinct requests with {kind} values after this name's dot"
             )
         else:
             why = SegmentDecision(seg, "literal", "a word with its own behaviour")
@@ -315,7 +328,7 @@ def _resolve(
             combined.absorb(child)
         kinds = sorted({s[1:-1] for s in merged if is_placeholder(s)})
         if any(not is_placeholder(s) for s in merged):
-            kinds = sorted(set(kinds) | {"int" if all(s.isdigit() for s in merged if not is_placeholder(s)) else "str"})
+            kinds = sorted(set(kinds) | {_word_kind([s for s in merged if not is_placeholder(s)])})
         kind = kinds[0] if len(kinds) == 1 else "str"
         seg = "{" + kind + "}"
         _resolve(
@@ -325,6 +338,13 @@ def _resolve(
             context,
             result,
         )
+
+
+def _word_kind(words: list[str]) -> str:
+    """The kind of parameter values that arrived as words: ``int``, ``date`` or ``str``."""
+    if all(w.isdigit() for w in words):
+        return "int"
+    return "date" if all(is_plain_date(w) for w in words) else "str"
 
 
 def _has_subtree(node: Node, segs: Iterable[str]) -> bool:
