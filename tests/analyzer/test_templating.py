@@ -439,3 +439,42 @@ def test_plain_words_each_taking_one_request_are_values() -> None:
     words = ["evidence-large", "left-century", "science-science", "weight-trip", "oscar"]
     paths = _paths([_observed("GET", f"/session/create/{w}", {"session": "s", "expires": 1}) for w in words])
     assert set(paths.values()) == {"/session/create/{createId}"}
+
+
+def test_values_after_a_names_dot_are_one_format_parameter() -> None:
+    pairs = ((1001, "json"), (1002, "xml"))
+    observed = [_observed("GET", f"/media/{n}/related.{ext}", {"items": []}) for n, ext in pairs]
+    observed.append(_observed("GET", "/languages.json", {"items": []}))
+    paths = _paths(observed)
+    assert paths["/media/1001/related.json"] == "/media/{mediaId}/related.{format}"
+    assert paths["/languages.json"] == "/languages.json"
+
+
+def test_file_names_are_not_gathered_into_a_parameter() -> None:
+    names = ["content", "embed.json", "preview.jpg", "thumbnail.jpg", "meta.json", "share-button.html", "logo.png"]
+    names += ["syndicate.json", "player.html"]
+    observed = [_observed("GET", f"/media/{1000 + i}/{n}", {"data": "x"}) for i, n in enumerate(names)]
+    paths = _paths(observed)
+    assert paths["/media/1001/embed.json"] == "/media/{mediaId}/embed.json"
+    assert paths["/media/1005/share-button.html"] == "/media/{mediaId}/share-button.html"
+
+
+def test_values_shaped_as_values_followed_by_ids_are_a_chain_of_parameters() -> None:
+    # ``/invocations/{service}/{version}``: ids after a slug are the next parameter, not a
+    # collection's items.
+    slugs = ["able-action-only", "degree-after-amount", "else-answer-herself", "piece-enjoy-window"]
+    observed = [_observed("GET", f"/invocations/{s}/{1000 + i}", {"count": 1}) for i, s in enumerate(slugs)]
+    assert set(_paths(observed).values()) == {"/invocations/{invocationId}/{id}"}
+
+
+def test_leaf_words_each_taking_many_requests_are_endpoints() -> None:
+    # Slug-named actions POSTed with many different bodies: each is an endpoint of its own.
+    actions = ["message-credit-cost", "message-length-within", "number-of-messages", "full-message-check"]
+    observed = []
+    for a in actions:
+        profile_obs = _observed("POST", f"/analyse/{a}", {"result": 1})
+        for n in range(6):
+            profile_obs.profile.add_request(hash((a, n)) & ((1 << 62) - 1))
+        observed.append(profile_obs)
+    paths = _paths(observed)
+    assert paths["/analyse/full-message-check"] == "/analyse/full-message-check"

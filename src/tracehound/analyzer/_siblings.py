@@ -36,9 +36,11 @@ MAP_SAMPLES = 3
 """Responses an object needs before its keys' presence says anything."""
 MAP_PRESENCE = 0.35
 """Mean presence of an object's keys below which the keys are data, not schema."""
+LEAF_SPREAD = 0.25
+"""Share of distinct words per distinct request below which alike leaf words are endpoints."""
 FEW_PLAIN = 4
 """Alike plain words (no value form) that make a parameter when nearly each takes one request."""
-PLAIN_SPREAD = 0.75
+PLAIN_SPREAD = 0.5
 """Share of distinct words per distinct request above which plain alike words are values."""
 MAX_ANCHORS = 24
 """Siblings tried as seeds of a parameter group (the busiest first), bounding the work per node."""
@@ -336,7 +338,7 @@ def _without(pooled: dict[Shape, int], traffic: dict[Shape, int]) -> dict[Shape,
     return {**pooled, **rest}
 
 
-def alike_words(node: Node, words: list[str]) -> tuple[list[str], str]:
+def alike_words(node: Node, words: list[str], *, root: bool = False) -> tuple[list[str], str]:
     """Sibling words that behave as values of one parameter, and the evidence, if any.
 
     Values of one parameter reach one handler: they share continuations and answer with the
@@ -382,8 +384,16 @@ def alike_words(node: Node, words: list[str]) -> tuple[list[str], str]:
         return members, f"{len(members)} distinct words here with the same continuations and response fields"
     forms = [value_form(w) for w in members]
     valued = [f for f in forms if f is not None]
-    collections = sum(behaviour[w].id_child for w in members)
+    # Ids right after a name is what a collection looks like; after a value shaped as one
+    # (``/{account}/{project}``, a chain of parameters) it is the next parameter.
+    collections = sum(behaviour[w].id_child for w, f in zip(members, forms, strict=True) if f is None)
     if 2 * collections >= len(members):
+        return [], ""
+    distinct = sum(behaviour[w].hits for w in members)
+    leaves = not any(node.children[w].children for w in members)
+    if leaves and len(members) < LEAF_SPREAD * distinct:
+        # Leaf words each taking many different requests (``/analyse/message-length`` POSTed
+        # with bodies) are endpoints of their own; values seldom repeat that much.
         return [], ""
     if 2 * len(valued) >= len(members):
         kinds = "/".join(sorted(set(valued)))
@@ -394,8 +404,8 @@ def alike_words(node: Node, words: list[str]) -> tuple[list[str], str]:
     # Cardinality relative to the traffic: a new word for (nearly) every distinct request is what
     # values of a parameter look like; literal siblings each take many different requests.
     # Capitalised words (``ElectionResults``, ``Synopsis``) are how names are written, not values.
-    distinct = sum(behaviour[w].hits for w in members)
-    lower = all(w.islower() for w in members)
+    # At the root, words are the API's top-level collections, however little traffic each had.
+    lower = not root and all(w.islower() for w in members)
     if lower and len(members) >= FEW_PLAIN and len(members) >= PLAIN_SPREAD * distinct:
         return members, (
             f"{len(members)} distinct words here with the same continuations and response fields, "

@@ -48,6 +48,7 @@ from tracehound.pipeline.segments import (
     is_plain_date,
     is_version,
     parameter_of,
+    segment_kind,
     segment_matches,
     split_suffix,
     value_form,
@@ -241,9 +242,13 @@ def _resolve(
         result[(obs.method, obs.segments)] = Template(prefix, decisions)
     if not node.children:
         return
+    _join_extensions(node, prefix, context)
     depth = len(prefix)
     placeholders = [s for s in node.children if is_placeholder(s)]
     words = [s for s in node.children if not is_placeholder(s) and not _is_verb(s) and (*prefix, s) not in context.keep]
+    # A file-like name (``media.json``, ``preview.jpg``, ``github-btn.html``) is a literal: names
+    # are not gathered into a parameter by behaving alike (their values after the dot may be).
+    words = [w for w in words if not _file_name(w)]
     merged: list[str] = []
     decision: SegmentDecision | None = None
     if placeholders:
@@ -265,7 +270,7 @@ def _resolve(
     # Versions (``v1``, ``v2beta``) and a lone date with endpoints below (``/2020-08-01/...``, an
     # API version) are literals whatever their siblings do.
     words = [w for w in words if w not in dates and not is_version(w) and not is_plain_date(w)]
-    alike, evidence = alike_words(node, words)
+    alike, evidence = alike_words(node, words, root=depth == 0)
     if alike:
         merged.extend(alike)
         decision = SegmentDecision("", "sibling cardinality", evidence)
@@ -338,6 +343,50 @@ def _resolve(
             context,
             result,
         )
+
+
+def _file_name(seg: str) -> bool:
+    """A name with an extension, the name a word (``media.json``, ``relatedMedia.{str}``)."""
+    parts = seg.rsplit(".", 1)
+    if len(parts) != 2 or not parts[0] or not parts[1]:
+        return False
+    name = parts[0]
+    return name[0].isalpha() and value_form(name) is None and segment_kind(name) is None
+
+
+def _join_extensions(node: Node, prefix: tuple[str, ...], context: _Context) -> None:
+    """Join ``name.a``, ``name.b``... (one name, several words after its dot) into ``name.{str}``.
+
+    The values after a name's dot (``relatedMedia.json``, ``relatedMedia.xml``) are one
+    parameter, the name a literal (rule **extension**, as Rails' ``.:format``). One value only
+    stays literal (``languages.json``): a position with one value is no parameter.
+    """
+    by_name: dict[str, list[str]] = {}
+    for seg in node.children:
+        if is_placeholder(seg) or _is_verb(seg) or (*prefix, seg) in context.keep or parameter_of(seg) is not None:
+            continue
+        ext = _extension_parts(seg)
+        if ext is not None:
+            by_name.setdefault(ext[0], []).append(seg)
+    for name, segs in by_name.items():
+        if len(segs) < 2:
+            continue
+        joined = name + ".{str}"
+        holder = node.children.setdefault(joined, Node())
+        for seg in segs:
+            child = node.children.pop(seg)
+            child.values.add(seg)
+            holder.absorb(child)
+
+
+def _extension_parts(seg: str) -> tuple[str, str] | None:
+    """``(name, value)`` of a word with one dot, the name a word: ``relatedMedia.far-public``."""
+    if seg.count(".") != 1:
+        return None
+    name, value = seg.split(".")
+    if not name or not value or not name[0].isalpha() or value_form(name) is not None:
+        return None
+    return name, value
 
 
 def _word_kind(words: list[str]) -> str:
