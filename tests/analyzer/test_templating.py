@@ -478,3 +478,12 @@ def test_leaf_words_each_taking_many_requests_are_endpoints() -> None:
         observed.append(profile_obs)
     paths = _paths(observed)
     assert paths["/analyse/full-message-check"] == "/analyse/full-message-check"
+
+
+def test_a_mixed_case_word_behaving_as_the_ids_beside_it_is_one() -> None:
+    observed = [_observed("GET", f"/users/{n}/tweets", {"data": [], "meta": 1}) for n in (123456, 234567, 345678)]
+    observed.append(_observed("GET", "/users/0gxhIosophyi/tweets", {"data": [], "meta": 1}))
+    observed.append(_observed("GET", "/users/me", {"plan": "pro", "quota": 1, "email_verified": True}))
+    paths = _paths(observed)
+    assert paths["/users/0gxhIosophyi/tweets"] == "/users/{userId}/tweets"
+    assert paths["/users/me"] == "/users/me"

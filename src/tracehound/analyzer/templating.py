@@ -56,6 +56,8 @@ from tracehound.pipeline.segments import (
 
 __all__ = ["Observed", "ReferenceTemplates", "SegmentDecision", "Template", "infer_templates"]
 
+ID_LIKE_LENGTH = 8
+"""Length from which a word with digits among its letters may join the typed ids it behaves as."""
 RECURRENT_PARENTS = 3
 """Distinct parents after which a word shaped like a value is one (see `_recurrence`)."""
 
@@ -275,7 +277,7 @@ def _resolve(
         merged.extend(alike)
         decision = SegmentDecision("", "sibling cardinality", evidence)
     # Behaving as the typed ids beside them corroborates words with fewer signs of a value.
-    shaped = [w for w in words if w not in alike and value_form(w, corroborated=True) is not None]
+    shaped = [w for w in words if w not in alike and (value_form(w, corroborated=True) is not None or _id_like(w))]
     if shaped and placeholders:
         joined = alike_to_ids(node, shaped, placeholders)
         if joined:
@@ -343,6 +345,16 @@ def _resolve(
             context,
             result,
         )
+
+
+def _id_like(seg: str) -> bool:
+    """A long word mixing digits into letters (``0gxhIosophyi``): an id if it behaves as one.
+
+    Compound names (``NetWorth``) have no digits; names with a number (``base64url``) are short.
+    """
+    if len(seg) < ID_LIKE_LENGTH or not seg.isalnum() or is_version(seg):
+        return False
+    return any(c.isdigit() for c in seg) and any(c.isalpha() for c in seg)
 
 
 def _file_name(seg: str) -> bool:
