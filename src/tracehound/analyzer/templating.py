@@ -105,6 +105,7 @@ def infer_templates(
     """Map every (method, provisional segments) of one service to its final template."""
     result: dict[tuple[str, tuple[str, ...]], Template] = {}
     keep = {tuple(s for s in p.split("/") if s) for p in keep_literal}
+    weigh(observed)
     root = Node()
     # The trie's child order breaks ties (anchors, witnesses): built from sorted paths, the
     # result does not depend on the order the traffic came in.
@@ -128,6 +129,20 @@ def infer_templates(
     type_parameters(result)
     name_parameters(result)
     return result
+
+
+def weigh(observed: Sequence[Observed]) -> None:
+    """Give each provisional endpoint its requests in units of the service's repetition.
+
+    How requests spread over the endpoints below a word tells collections from values
+    (`_siblings`). Raw counts would make that depend on volume: the same traffic given four
+    times is four times as significant. Divided by the service's requests per distinct request,
+    the same traffic given any number of times, in any order, weighs the same.
+    """
+    total = sum(o.profile.count for o in observed)
+    distinct = sum(o.profile.distinct_requests() for o in observed)
+    for o in observed:
+        o.weight = o.profile.count * distinct / total if total else 0.0
 
 
 _SUFFIX = "\x00"
