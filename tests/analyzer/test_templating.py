@@ -487,3 +487,15 @@ def test_a_mixed_case_word_behaving_as_the_ids_beside_it_is_one() -> None:
     paths = _paths(observed)
     assert paths["/users/0gxhIosophyi/tweets"] == "/users/{userId}/tweets"
     assert paths["/users/me"] == "/users/me"
+
+
+def test_two_slugs_that_behave_alike_are_one_parameter() -> None:
+    slugs = ["from-order-open", "month-age-job-sign"]
+    observed = [_observed("GET", f"/regions/{s}/cities", {"data": [], "total": 1}) for s in slugs]
+    observed += [_observed("GET", "/regions", {"items": []})]
+    assert _paths(observed)["/regions/from-order-open/cities"] == "/regions/{regionId}/cities"
+
+
+def test_two_plain_words_that_behave_alike_stay_literal() -> None:
+    paths = _paths([_observed("GET", f"/stats/{w}", {"total": 1, "mean": 2}) for w in ("daily", "weekly")])
+    assert paths["/stats/daily"] == "/stats/daily"

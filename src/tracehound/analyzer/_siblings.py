@@ -38,6 +38,8 @@ MAP_PRESENCE = 0.35
 """Mean presence of an object's keys below which the keys are data, not schema."""
 LEAF_SPREAD = 0.25
 """Distinct words per weighed request (`Behaviour.hits`) below which alike leaf words are endpoints."""
+PAIR = 2
+"""Two alike words are a parameter when both read as slugs or handles."""
 FEW_PLAIN = 4
 """Alike plain words (no value form) that make a parameter when nearly each takes one request."""
 PLAIN_SPREAD = 0.5
@@ -362,7 +364,7 @@ def alike_words(node: Node, words: list[str], *, root: bool = False) -> tuple[li
     read as values by their form (``segments.value_form``) and ids do not follow them directly
     (which is what collection names look like).
     """
-    if len(words) < FEW_ALIKE:
+    if len(words) < PAIR:
         return [], ""
     behaviour = behaviours(node, words)
     order = sorted(words, key=lambda w: (-behaviour[w].hits, w))
@@ -371,7 +373,7 @@ def alike_words(node: Node, words: list[str], *, root: bool = False) -> tuple[li
         group = _consistent([w for w in order if behave_alike(behaviour[anchor], behaviour[w])], behaviour)
         if len(group) > len(best):
             best = group
-    if len(best) < FEW_ALIKE:
+    if len(best) < FEW_ALIKE and not (len(best) == PAIR and all(value_form(w) in ("slug", "handle") for w in best)):
         return [], ""
     members, rest = list(best), [w for w in order if w not in best]
     pooled: dict[Shape, float] = {}
