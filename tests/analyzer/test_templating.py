@@ -163,15 +163,15 @@ def test_custom_methods_keep_their_verb_after_the_parameter() -> None:
     observed += [_observed("POST", f"/v3/{n}:detectLanguage", {"languages": []}) for n in (1001, 1002, 1004)]
     result = infer_templates(observed)
     paths = {_ORIGINAL[id(o)]: result[(o.method, o.segments)] for o in observed}
-    assert paths["/v3/out-those-even:cancel"].path == "/v3/{v3Id}:cancel"
-    assert paths["/v3/song-third-with:wait"].path == "/v3/{v3Id}:wait"
-    assert paths["/v3/1002:detectLanguage"].path == "/v3/{v3Id}:detectLanguage"
-    assert paths["/v3/floor-past-land"].path == "/v3/{v3Id}"
+    assert paths["/v3/out-those-even:cancel"].path == "/v3/{id}:cancel"
+    assert paths["/v3/song-third-with:wait"].path == "/v3/{id}:wait"
+    assert paths["/v3/1002:detectLanguage"].path == "/v3/{id}:detectLanguage"
+    assert paths["/v3/floor-past-land"].path == "/v3/{id}"
     # Typed by the values each endpoint received, not by everything at the position.
     assert paths["/v3/1002:detectLanguage"].kinds == (None, "int")
     assert paths["/v3/floor-past-land:cancel"].kinds == (None, "str")
     decision = paths["/v3/floor-past-land:cancel"].decisions[1]
-    assert decision.segment == "{v3Id}:cancel"
+    assert decision.segment == "{id}:cancel"
     assert "custom method" in decision.evidence
     assert not any(s in decision.evidence for s in SLUGS)
 
@@ -231,10 +231,10 @@ def test_custom_method_templates_report_path_parameters_and_valid_openapi() -> N
     }
     inventory = build_inventory(endpoints, {})
     detect = inventory.find("POST", "/v3/1003:detectLanguage")
-    assert detect is not None and detect.path == "/v3/{v3Id}:detectLanguage"
+    assert detect is not None and detect.path == "/v3/{id}:detectLanguage"
     assert inventory.find("POST", "/v3/1003:wait") is None
-    assert detect.rename_location("request.path.#1") == "request.path.v3Id"
-    assert [(p["name"], p["in"], p["type"]) for p in parameters(detect)] == [("v3Id", "path", "integer")]
+    assert detect.rename_location("request.path.#1") == "request.path.id"
+    assert [(p["name"], p["in"], p["type"]) for p in parameters(detect)] == [("id", "path", "integer")]
     validate(openapi_document("t.example", inventory.services["t.example"]))
 
 
@@ -393,3 +393,109 @@ def test_value_after_a_names_dot_is_a_format_parameter() -> None:
     assert related is not None and related.path == "/tags/{tagId}/related.{format}"
     assert [(p["name"], p["type"]) for p in parameters(related)] == [("tagId", "integer"), ("format", "integer")]
     validate(openapi_document("t.example", inventory.services["t.example"]))
+
+
+@pytest.mark.parametrize("parent", ["v2", "api-v2", "big-design-much", "2x", "flooded-edit2.jpg", "alice42"])
+def test_parameters_are_never_named_after_a_value_or_a_version(parent: str) -> None:
+    assert parameter_name(parent, "int") == "id"
+
+
+@pytest.mark.parametrize(("parent", "name"), [("users", "userId"), ("payment-methods", "paymentMethodId")])
+def test_parameters_are_named_after_their_collection(parent: str, name: str) -> None:
+    assert parameter_name(parent, "int") == name
+
+
+def test_a_lone_date_with_endpoints_below_is_a_version() -> None:
+    observed = [_observed("GET", f"/2020-08-01/{c}/{1000 + n}", USER) for c in ("users", "orders") for n in range(3)]
+    observed.append(_observed("GET", "/2020-08-01/status", {"ok": True}))
+    paths = _paths(observed)
+    assert paths["/2020-08-01/users/1000"] == "/2020-08-01/users/{userId}"
+    assert paths["/2020-08-01/status"] == "/2020-08-01/status"
+
+
+def test_several_dates_are_a_date_parameter() -> None:
+    observed = [_observed("GET", f"/reports/2024-01-{d:02d}", {"total": 1}) for d in (3, 9, 17)]
+    result = infer_templates(observed)
+    (template,) = {t.path for t in result.values()}
+    assert template == "/reports/{date}"
+    assert {t.kinds for t in result.values()} == {(None, "date")}
+
+
+def test_a_lone_date_as_the_last_segment_is_a_value() -> None:
+    paths = _paths([_observed("GET", "/schedule/2024-01-05", {"slots": []})])
+    assert paths["/schedule/2024-01-05"] == "/schedule/{date}"
+
+
+def test_a_version_is_not_gathered_with_alike_siblings() -> None:
+    # Every word here answers alike (one envelope), the version too: it stays literal.
+    names = ["v1", "alpha-beta-gamma", "delta-echo-fox", "golf-hotel-india", "juliet-kilo-lima"]
+    paths = _paths([_observed("GET", f"/api/{n}", {"data": [], "total": 1}) for n in names])
+    assert paths["/api/v1"] == "/api/v1"
+    assert paths["/api/delta-echo-fox"] == "/api/{apiId}"
+
+
+def test_plain_words_each_taking_one_request_are_values() -> None:
+    # A new word for every request, the same answer each time: values, not collections.
+    words = ["evidence-large", "left-century", "science-science", "weight-trip", "oscar"]
+    paths = _paths([_observed("GET", f"/session/create/{w}", {"session": "s", "expires": 1}) for w in words])
+    assert set(paths.values()) == {"/session/create/{createId}"}
+
+
+def test_values_after_a_names_dot_are_one_format_parameter() -> None:
+    pairs = ((1001, "json"), (1002, "xml"))
+    observed = [_observed("GET", f"/media/{n}/related.{ext}", {"items": []}) for n, ext in pairs]
+    observed.append(_observed("GET", "/languages.json", {"items": []}))
+    paths = _paths(observed)
+    assert paths["/media/1001/related.json"] == "/media/{mediaId}/related.{format}"
+    assert paths["/languages.json"] == "/languages.json"
+
+
+def test_file_names_are_not_gathered_into_a_parameter() -> None:
+    names = ["content", "embed.json", "preview.jpg", "thumbnail.jpg", "meta.json", "share-button.html", "logo.png"]
+    names += ["syndicate.json", "player.html"]
+    observed = [_observed("GET", f"/media/{1000 + i}/{n}", {"data": "x"}) for i, n in enumerate(names)]
+    paths = _paths(observed)
+    assert paths["/media/1001/embed.json"] == "/media/{mediaId}/embed.json"
+    assert paths["/media/1005/share-button.html"] == "/media/{mediaId}/share-button.html"
+
+
+def test_values_shaped_as_values_followed_by_ids_are_a_chain_of_parameters() -> None:
+    # ``/invocations/{service}/{version}``: ids after a slug are the next parameter, not a
+    # collection's items.
+    slugs = ["able-action-only", "degree-after-amount", "else-answer-herself", "piece-enjoy-window"]
+    observed = [_observed("GET", f"/invocations/{s}/{1000 + i}", {"count": 1}) for i, s in enumerate(slugs)]
+    assert set(_paths(observed).values()) == {"/invocations/{invocationId}/{id}"}
+
+
+def test_leaf_words_each_taking_many_requests_are_endpoints() -> None:
+    # Slug-named actions POSTed with many different bodies: each is an endpoint of its own.
+    actions = ["message-credit-cost", "message-length-within", "number-of-messages", "full-message-check"]
+    observed = []
+    for a in actions:
+        profile_obs = _observed("POST", f"/analyse/{a}", {"result": 1})
+        for n in range(6):
+            profile_obs.profile.add_request(hash((a, n)) & ((1 << 62) - 1))
+        observed.append(profile_obs)
+    paths = _paths(observed)
+    assert paths["/analyse/full-message-check"] == "/analyse/full-message-check"
+
+
+def test_a_mixed_case_word_behaving_as_the_ids_beside_it_is_one() -> None:
+    observed = [_observed("GET", f"/users/{n}/tweets", {"data": [], "meta": 1}) for n in (123456, 234567, 345678)]
+    observed.append(_observed("GET", "/users/0gxhIosophyi/tweets", {"data": [], "meta": 1}))
+    observed.append(_observed("GET", "/users/me", {"plan": "pro", "quota": 1, "email_verified": True}))
+    paths = _paths(observed)
+    assert paths["/users/0gxhIosophyi/tweets"] == "/users/{userId}/tweets"
+    assert paths["/users/me"] == "/users/me"
+
+
+def test_two_slugs_that_behave_alike_are_one_parameter() -> None:
+    slugs = ["from-order-open", "month-age-job-sign"]
+    observed = [_observed("GET", f"/regions/{s}/cities", {"data": [], "total": 1}) for s in slugs]
+    observed += [_observed("GET", "/regions", {"items": []})]
+    assert _paths(observed)["/regions/from-order-open/cities"] == "/regions/{regionId}/cities"
+
+
+def test_two_plain_words_that_behave_alike_stay_literal() -> None:
+    paths = _paths([_observed("GET", f"/stats/{w}", {"total": 1, "mean": 2}) for w in ("daily", "weekly")])
+    assert paths["/stats/daily"] == "/stats/daily"

@@ -16,7 +16,9 @@ from click.testing import CliRunner
 from tracehound.cli.main import cli
 from tracehound.model.vocab import SensitiveType
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared"
+ROOT = Path(__file__).resolve().parents[2]
+SHARED = next((p / "shared" for p in ROOT.parents if (p / "shared" / "tools").is_dir()), ROOT.parent / "shared")
+"""``../shared`` of the checkout (a git worktree sits one level deeper)."""
 CRS = SHARED / "data" / "crs-v3.3.4.har.gz"
 CSIC = SHARED / "data" / "csic-normal-train.har.gz"
 
@@ -82,9 +84,9 @@ def test_discovery_and_sensitive_data_on_the_dev_specs(tmp_path: Path) -> None:
     """Endpoint F1 and parameter types on traffic generated from the 40 dev specs (issue 2: ≥ 0.95),
     and the sensitive-data bars of issue 3 (micro-F1 ≥ 0.95, precision ≥ 0.90 per reported type).
 
-    The discovery floor here is 0.94, a little under the measured 0.952 (README), so that a new
-    release of Faker, which shapes the generated values, does not fail CI by itself; a real
-    regression does.
+    The discovery floor here is 0.96, a little under the measured 0.973 (README; 0.971 on the
+    seed-11 generation), so that a new release of Faker, which shapes the generated values, does
+    not fail CI by itself; a real regression does.
     """
     _need(SHARED / "data" / "specs-dev.txt", SHARED / "tools" / "gen_traffic.py", SHARED / "tools" / "score.py")
     gen = tmp_path / "gen"
@@ -124,7 +126,7 @@ def test_discovery_and_sensitive_data_on_the_dev_specs(tmp_path: Path) -> None:
         scores[task] = json.loads(out.read_text())
     score = scores["discovery"]
     assert score["truth_files"] == 40
-    assert score["micro"]["f1"] >= 0.94
+    assert score["micro"]["f1"] >= 0.96
     assert score["param_type_accuracy"] >= 0.95
     pii = scores["pii"]
     assert pii["micro"]["f1"] >= 0.95

@@ -7,6 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tracehound.pipeline.segments import (
+    is_plain_date,
     parameter_of,
     provisional_segments,
     segment_kind,
@@ -26,7 +27,6 @@ from tracehound.pipeline.segments import (
         ("550e8400-e29b-41d4-a716-446655440000", "uuid"),
         ("550e8400e29b41d4a716446655440000", "uuid"),
         ("5f2b8c9e1a3d4f6b7c8d9e0f", "hex"),
-        ("2024-01-05", "date"),
         ("2024-01-05T10:00:00Z", "date"),
         ("20240105", "date"),
         ("alice@example.com", "email"),
@@ -38,6 +38,13 @@ from tracehound.pipeline.segments import (
 )
 def test_types_id_values(segment: str, kind: str) -> None:
     assert segment_kind(segment) == kind
+
+
+def test_plain_dates_are_left_to_the_analyzer() -> None:
+    # ``/2020-08-01/...`` is an API version as often as a value: siblings decide, not the shape.
+    assert segment_kind("2020-08-01") is None
+    assert is_plain_date("2020-08-01")
+    assert not is_plain_date("2020-13-01")
 
 
 @pytest.mark.parametrize(

@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
+import re
+
 from tracehound.analyzer._trie import SegmentDecision, Template
-from tracehound.pipeline.segments import is_placeholder, parameter_of, split_extension, value_part, with_parameter
+from tracehound.pipeline.segments import (
+    is_placeholder,
+    is_plain_date,
+    is_version,
+    parameter_of,
+    split_extension,
+    value_form,
+    value_part,
+    with_parameter,
+)
 
 EXTENSION_NAME = "format"
 """Name of a parameter after a literal name's dot (``/tags.{format}``), as Rails' ``.:format``."""
@@ -27,11 +38,23 @@ def _camel(word: str) -> str:
     return parts[0][0].lower() + parts[0][1:] + "".join(p[:1].upper() + p[1:] for p in parts[1:])
 
 
+_NAME = re.compile(r"[A-Za-z]+(?:[-_][A-Za-z]+)?")
+
+
+def _collection_name(seg: str) -> bool:
+    """Whether a literal segment reads as a collection's name, so a parameter may be named after it.
+
+    A literal left beside a parameter may itself be a value (``big-design-much``, ``2x``,
+    ``flooded-edit2.jpg``) or a version (``api-v2``): a name from it would be a value's.
+    """
+    return _NAME.fullmatch(seg) is not None and value_form(seg) is None and not is_version(seg)
+
+
 def parameter_name(parent: str | None, kind: str) -> str:
     """``/users/{userId}``: named after the parent segment; ``date`` and ``email`` by kind."""
     if kind in ("date", "email"):
         return kind
-    if parent is None or parameter_of(parent) is not None or not any(c.isalpha() for c in parent):
+    if parent is None or parameter_of(parent) is not None or not _collection_name(parent):
         return "id"
     base = _camel(singular(parent))
     return f"{base}Id" if base else "id"
@@ -72,7 +95,9 @@ def _value_kind(provisional: str, template_seg: str) -> str:
     value = provisional if is_placeholder(template_seg) else value_part(provisional)
     if is_placeholder(value):
         return value[1:-1]
-    return "int" if value.isdigit() else "str"
+    if value.isdigit():
+        return "int"
+    return "date" if is_plain_date(value) else "str"
 
 
 def name_parameters(result: dict[tuple[str, tuple[str, ...]], Template]) -> None:

@@ -36,6 +36,14 @@ MAP_SAMPLES = 3
 """Responses an object needs before its keys' presence says anything."""
 MAP_PRESENCE = 0.35
 """Mean presence of an object's keys below which the keys are data, not schema."""
+LEAF_SPREAD = 0.25
+"""Distinct words per weighed request (`Behaviour.hits`) below which alike leaf words are endpoints."""
+PAIR = 2
+"""Two alike words are a parameter when both read as slugs or handles."""
+FEW_PLAIN = 4
+"""Alike plain words (no value form) that make a parameter when nearly each takes one request."""
+PLAIN_SPREAD = 0.5
+"""Distinct words per weighed request (`Behaviour.hits`) above which plain alike words are values."""
 MAX_ANCHORS = 24
 """Siblings tried as seeds of a parameter group (the busiest first), bounding the work per node."""
 CONFLICT_SHARE = 0.25
@@ -46,7 +54,7 @@ DIVERGE_Z = 3.719
 """Normal quantile of the homogeneity test's level (p = 1e-4): two values of one parameter
 diverge by chance that seldom, so many comparisons per node still rarely split a parameter."""
 DIVERGE_MIN_HITS = 3
-"""Requests each sibling needs before its mix of continuations is compared."""
+"""Weighed requests each sibling needs before its mix of continuations is compared."""
 
 
 def alike_to_ids(node: Node, words: list[str], placeholders: list[str]) -> list[str]:
@@ -81,11 +89,14 @@ class Behaviour:
     """Per continuation, the response fields that set this sibling apart (envelope dropped)."""
     all_fields: dict[Shape, frozenset[str]]
     """Per continuation, every response field seen."""
-    hits: int
+    hits: float
+    """Requests below the word in units of the service's repetition (`templating.weigh`): the
+    same traffic given N times weighs the same."""
     id_child: bool
     """Whether ids (typed placeholders) follow the word directly, as below a collection name."""
-    traffic: dict[Shape, int] = field(default_factory=dict)
-    """Requests per continuation (method and abstracted relative path)."""
+    traffic: dict[Shape, float] = field(default_factory=dict)
+    """Requests per continuation (method and abstracted relative path), weighed as `hits`:
+    giving the same traffic twice, or in another order, changes no mix and no test below."""
 
 
 def behaviours(node: Node, words: list[str]) -> dict[str, Behaviour]:
@@ -107,18 +118,19 @@ def behaviours(node: Node, words: list[str]) -> dict[str, Behaviour]:
         for place in {(i, seg) for rel, _ in entries for i, seg in enumerate(rel)}:
             shared[place] = shared.get(place, 0) + 1
     quorum = max(2, len(words) / 2)
-    raw: dict[str, tuple[set[Shape], dict[Shape, set[str]], int]] = {}
-    traffic: dict[str, dict[Shape, int]] = {}
+    raw: dict[str, tuple[set[Shape], dict[Shape, set[str]], float]] = {}
+    traffic: dict[str, dict[Shape, float]] = {}
     for w, entries in rels.items():
         shapes: set[Shape] = set()
         fields: dict[Shape, set[str]] = {}
-        hits = 0
+        hits = 0.0
         counts = traffic[w] = {}
         for rel, obs in entries:
             shape = tuple(_abstract(seg, shared[(i, seg)] >= quorum) for i, seg in enumerate(rel))
             key = (obs.method, shape)
             shapes.add(key)
-            counts[key] = counts.get(key, 0) + obs.profile.count
+            requests = obs.requests
+            counts[key] = counts.get(key, 0.0) + requests
             # Sparse samples of one deep subtree share its upper levels, whatever the leaves.
             shapes.update(("", shape[:i]) for i in range(1, len(shape)))
             found = _response_fields(obs.profile)
@@ -127,10 +139,10 @@ def behaviours(node: Node, words: list[str]) -> dict[str, Behaviour]:
                 # so ``features/links`` and ``features/domains`` are not one continuation here.
                 concrete = tuple(_abstract(seg, shared[(i, seg)] >= 2) for i, seg in enumerate(rel))
                 fields.setdefault((obs.method, concrete), set()).update(found)
-            hits += obs.profile.count
+            hits += requests
         raw[w] = (shapes, fields, hits)
     _spread_maps(raw)
-    having: dict[Shape, int] = {}
+    having: dict[Shape, float] = {}
     frequency: dict[tuple[Shape, str], int] = {}
     for _, fields, _ in raw.values():
         for key, names in fields.items():
@@ -158,7 +170,7 @@ def _abstract(seg: str, common: bool) -> str:
     return seg if common else "*"
 
 
-def _spread_maps(raw: dict[str, tuple[set[Shape], dict[Shape, set[str]], int]]) -> None:
+def _spread_maps(raw: dict[str, tuple[set[Shape], dict[Shape, set[str]], float]]) -> None:
     """Read an object as data-keyed for every sibling once one sibling's samples showed it is.
 
     A value of the parameter seen once cannot tell its map keys from schema; a busier one can.
@@ -250,7 +262,11 @@ def _diverge(a: Behaviour, b: Behaviour) -> bool:
     return _divergence(a.traffic, a.hits, b.traffic, b.hits) > 1.0
 
 
-def _divergence(a: dict[Shape, int], na: int, b: dict[Shape, int], nb: int) -> float:
+ROUNDING = 1e-9
+"""Request weights below this are a subtraction's rounding error."""
+
+
+def _divergence(a: dict[Shape, float], na: float, b: dict[Shape, float], nb: float) -> float:
     """A G-test of homogeneity of two request mixes, as a ratio to its critical value.
 
     Above 1, the two mixes differ at the level `DIVERGE_Z` stands for; 0 when either side has
@@ -264,7 +280,9 @@ def _divergence(a: dict[Shape, int], na: int, b: dict[Shape, int], nb: int) -> f
     total = na + nb
     g = 0.0
     for key in keys:
-        ca, cb = a.get(key, 0), b.get(key, 0)
+        # Weights are fractions of requests: what a subtraction leaves below a rounding error is 0.
+        ca, cb = a.get(key, 0.0), b.get(key, 0.0)
+        ca, cb = (ca if ca > ROUNDING else 0.0), (cb if cb > ROUNDING else 0.0)
         col = ca + cb
         if ca:
             g += ca * math.log(ca * total / (na * col))
@@ -292,13 +310,17 @@ def _consistent(group: list[str], behaviour: dict[str, Behaviour]) -> list[str]:
     most divergent first (a bounded number of times).
     """
     members = list(group)
-    pooled: dict[Shape, int] = {}
+    pooled: dict[Shape, float] = {}
     for w in members:
         _add_traffic(pooled, behaviour[w].traffic, 1)
     hits = sum(behaviour[w].hits for w in members)
     for _ in range(MAX_ANCHORS):
+        # Only names leave by their mix: a word shaped as a value (a busy project's slug) that
+        # answers as the others do is a value, however its requests spread.
         scores = {
             w: _divergence(b.traffic, b.hits, _without(pooled, b.traffic), hits - b.hits)
+            if value_form(w) is None
+            else 0.0
             for w in members
             for b in (behaviour[w],)
         }
@@ -318,18 +340,18 @@ def _consistent(group: list[str], behaviour: dict[str, Behaviour]) -> list[str]:
     return members
 
 
-def _add_traffic(into: dict[Shape, int], traffic: dict[Shape, int], sign: int) -> None:
+def _add_traffic(into: dict[Shape, float], traffic: dict[Shape, float], sign: int) -> None:
     for key, n in traffic.items():
         into[key] = into.get(key, 0) + sign * n
 
 
-def _without(pooled: dict[Shape, int], traffic: dict[Shape, int]) -> dict[Shape, int]:
+def _without(pooled: dict[Shape, float], traffic: dict[Shape, float]) -> dict[Shape, float]:
     """The pooled mix less one member's."""
     rest = {key: pooled[key] - n for key, n in traffic.items()}
     return {**pooled, **rest}
 
 
-def alike_words(node: Node, words: list[str]) -> tuple[list[str], str]:
+def alike_words(node: Node, words: list[str], *, root: bool = False) -> tuple[list[str], str]:
     """Sibling words that behave as values of one parameter, and the evidence, if any.
 
     Values of one parameter reach one handler: they share continuations and answer with the
@@ -342,7 +364,7 @@ def alike_words(node: Node, words: list[str]) -> tuple[list[str], str]:
     read as values by their form (``segments.value_form``) and ids do not follow them directly
     (which is what collection names look like).
     """
-    if len(words) < FEW_ALIKE:
+    if len(words) < PAIR:
         return [], ""
     behaviour = behaviours(node, words)
     order = sorted(words, key=lambda w: (-behaviour[w].hits, w))
@@ -351,10 +373,10 @@ def alike_words(node: Node, words: list[str]) -> tuple[list[str], str]:
         group = _consistent([w for w in order if behave_alike(behaviour[anchor], behaviour[w])], behaviour)
         if len(group) > len(best):
             best = group
-    if len(best) < FEW_ALIKE:
+    if len(best) < FEW_ALIKE and not (len(best) == PAIR and all(value_form(w) in ("slug", "handle") for w in best)):
         return [], ""
     members, rest = list(best), [w for w in order if w not in best]
-    pooled: dict[Shape, int] = {}
+    pooled: dict[Shape, float] = {}
     for m in members:
         _add_traffic(pooled, behaviour[m].traffic, 1)
     hits = sum(behaviour[m].hits for m in members)
@@ -365,7 +387,8 @@ def alike_words(node: Node, words: list[str]) -> tuple[list[str], str]:
             b = behaviour[w]
             witnesses = members[:MAX_WITNESSES]
             alike = sum(behave_alike(b, behaviour[m]) for m in witnesses)
-            if 2 * alike > len(witnesses) and _divergence(b.traffic, b.hits, pooled, hits) <= 1.0:
+            mixed = value_form(w) is None and _divergence(b.traffic, b.hits, pooled, hits) > 1.0
+            if 2 * alike > len(witnesses) and not mixed:
                 members.append(w)
                 rest.remove(w)
                 _add_traffic(pooled, b.traffic, 1)
@@ -375,11 +398,31 @@ def alike_words(node: Node, words: list[str]) -> tuple[list[str], str]:
         return members, f"{len(members)} distinct words here with the same continuations and response fields"
     forms = [value_form(w) for w in members]
     valued = [f for f in forms if f is not None]
-    collections = sum(behaviour[w].id_child for w in members)
-    if 2 * len(valued) >= len(members) and 2 * collections < len(members):
+    # Ids right after a name is what a collection looks like; after a value shaped as one
+    # (``/{account}/{project}``, a chain of parameters) it is the next parameter.
+    collections = sum(behaviour[w].id_child for w, f in zip(members, forms, strict=True) if f is None)
+    if 2 * collections >= len(members):
+        return [], ""
+    distinct = sum(behaviour[w].hits for w in members)
+    leaves = not any(node.children[w].children for w in members)
+    if leaves and len(members) < LEAF_SPREAD * distinct:
+        # Leaf words each taking many different requests (``/analyse/message-length`` POSTed
+        # with bodies) are endpoints of their own; values seldom repeat that much.
+        return [], ""
+    if 2 * len(valued) >= len(members):
         kinds = "/".join(sorted(set(valued)))
         return members, (
             f"{len(members)} distinct words here with the same continuations and response fields, "
             f"{len(valued)} of them shaped like values ({kinds})"
+        )
+    # Cardinality relative to the traffic: a new word for (nearly) every request is what
+    # values of a parameter look like; literal siblings each take many different requests.
+    # Capitalised words (``ElectionResults``, ``Synopsis``) are how names are written, not values.
+    # At the root, words are the API's top-level collections, however little traffic each had.
+    lower = not root and all(w.islower() for w in members)
+    if lower and len(members) >= FEW_PLAIN and len(members) >= PLAIN_SPREAD * distinct:
+        return members, (
+            f"{len(members)} distinct words here with the same continuations and response fields, "
+            f"over {distinct:.0f} requests (weighed by the service's repetition): a new word for nearly every request"
         )
     return [], ""

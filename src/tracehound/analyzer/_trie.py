@@ -24,6 +24,12 @@ class Observed:
     method: str
     segments: tuple[str, ...]
     profile: EndpointProfile
+    weight: float | None = None
+    """Requests in units of the service's repetition (`templating.weigh`); None: the distinct requests."""
+
+    @property
+    def requests(self) -> float:
+        return float(self.profile.distinct_requests()) if self.weight is None else self.weight
 
 
 @dataclass

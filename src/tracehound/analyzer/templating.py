@@ -7,8 +7,9 @@ parameter and names the parameters. The rules, in order, at each position of the
 
 1. **reference** - a template from ``--spec`` or a pinned template in the config wins;
 2. **value type** - placeholders of any kind at one position are one parameter (mixed ids);
-3. **short integers** - several 1-2 digit siblings are a parameter; a lone one near the root is
-   a version (``/2/tweets``) and stays literal;
+3. **short integers** and **dates** - several 1-2 digit (or calendar date) siblings are a
+   parameter; a lone one with endpoints below it is a version (``/2/tweets``, ``/2020-08-01/...``)
+   and stays literal, as are version-shaped words (``v1``, ``v2beta``) whatever their siblings;
 4. **sibling cardinality** - sibling words that behave alike (same continuations, same methods,
    same response fields, requests spread over them in the same proportions) and are numerous
    enough are one parameter;
@@ -44,7 +45,10 @@ from tracehound.analyzer._trie import Node, Observed, SegmentDecision, Template
 from tracehound.pipeline.segments import (
     SHORT_INT_DIGITS,
     is_placeholder,
+    is_plain_date,
+    is_version,
     parameter_of,
+    segment_kind,
     segment_matches,
     split_suffix,
     value_form,
@@ -52,6 +56,8 @@ from tracehound.pipeline.segments import (
 
 __all__ = ["Observed", "ReferenceTemplates", "SegmentDecision", "Template", "infer_templates"]
 
+ID_LIKE_LENGTH = 8
+"""Length from which a word with digits among its letters may join the typed ids it behaves as."""
 RECURRENT_PARENTS = 3
 """Distinct parents after which a word shaped like a value is one (see `_recurrence`)."""
 
@@ -99,8 +105,11 @@ def infer_templates(
     """Map every (method, provisional segments) of one service to its final template."""
     result: dict[tuple[str, tuple[str, ...]], Template] = {}
     keep = {tuple(s for s in p.split("/") if s) for p in keep_literal}
+    weigh(observed)
     root = Node()
-    for obs in observed:
+    # The trie's child order breaks ties (anchors, witnesses): built from sorted paths, the
+    # result does not depend on the order the traffic came in.
+    for obs in sorted(observed, key=lambda o: (o.segments, o.method)):
         ref = reference.match(obs.segments) if reference else None
         if ref is not None:
             decisions = tuple(
@@ -120,6 +129,20 @@ def infer_templates(
     type_parameters(result)
     name_parameters(result)
     return result
+
+
+def weigh(observed: Sequence[Observed]) -> None:
+    """Give each provisional endpoint its requests in units of the service's repetition.
+
+    How requests spread over the endpoints below a word tells collections from values
+    (`_siblings`). Raw counts would make that depend on volume: the same traffic given four
+    times is four times as significant. Divided by the service's requests per distinct request,
+    the same traffic given any number of times, in any order, weighs the same.
+    """
+    total = sum(o.profile.count for o in observed)
+    distinct = sum(o.profile.distinct_requests() for o in observed)
+    for o in observed:
+        o.weight = o.profile.count * distinct / total if total else 0.0
 
 
 _SUFFIX = "\x00"
@@ -236,16 +259,20 @@ def _resolve(
         result[(obs.method, obs.segments)] = Template(prefix, decisions)
     if not node.children:
         return
+    _join_extensions(node, prefix, context)
     depth = len(prefix)
     placeholders = [s for s in node.children if is_placeholder(s)]
     words = [s for s in node.children if not is_placeholder(s) and not _is_verb(s) and (*prefix, s) not in context.keep]
+    # A file-like name (``media.json``, ``preview.jpg``, ``github-btn.html``) is a literal: names
+    # are not gathered into a parameter by behaving alike (their values after the dot may be).
+    words = [w for w in words if not _file_name(w)]
     merged: list[str] = []
     decision: SegmentDecision | None = None
     if placeholders:
         merged.extend(placeholders)
         kinds = sorted({p[1:-1] for p in placeholders})
-        count = sum(sum(o.profile.count for o in node.children[p].walk()) for p in placeholders)
-        decision = SegmentDecision("", "value type", f"{count} requests with {'/'.join(kinds)} values here")
+        count = sum(sum(o.profile.distinct_requests() for o in node.children[p].walk()) for p in placeholders)
+        decision = SegmentDecision("", "value type", f"{count} distinct requests with {'/'.join(kinds)} values here")
     short_ints = [w for w in words if w.isdigit() and len(w) <= SHORT_INT_DIGITS]
     if short_ints and (placeholders or len(short_ints) >= 2 or (depth >= 2 and not _has_subtree(node, short_ints))):
         merged.extend(short_ints)
@@ -253,12 +280,19 @@ def _resolve(
             "", "short integers", f"{len(short_ints)} distinct small integers at this position"
         )
     words = [w for w in words if w not in short_ints]
-    alike, evidence = alike_words(node, words)
+    dates = [w for w in words if is_plain_date(w)]
+    if dates and (placeholders or len(dates) >= 2 or not _has_subtree(node, dates)):
+        merged.extend(dates)
+        decision = decision or SegmentDecision("", "dates", f"{len(dates)} distinct dates at this position")
+    # Versions (``v1``, ``v2beta``) and a lone date with endpoints below (``/2020-08-01/...``, an
+    # API version) are literals whatever their siblings do.
+    words = [w for w in words if w not in dates and not is_version(w) and not is_plain_date(w)]
+    alike, evidence = alike_words(node, words, root=depth == 0)
     if alike:
         merged.extend(alike)
         decision = SegmentDecision("", "sibling cardinality", evidence)
     # Behaving as the typed ids beside them corroborates words with fewer signs of a value.
-    shaped = [w for w in words if w not in alike and value_form(w, corroborated=True) is not None]
+    shaped = [w for w in words if w not in alike and (value_form(w, corroborated=True) is not None or _id_like(w))]
     if shaped and placeholders:
         joined = alike_to_ids(node, shaped, placeholders)
         if joined:
@@ -299,9 +333,10 @@ def _resolve(
         if _is_verb(seg):
             why = SegmentDecision(seg, *_SUFFIX_RULES[seg[len(_SUFFIX)] == ":"])
         elif parameter_of(seg) is not None:
-            count = sum(o.profile.count for o in child.walk())
+            count = sum(o.profile.distinct_requests() for o in child.walk())
+            kind = seg.split(".")[-1][1:-1]
             why = SegmentDecision(
-                seg, "extension", f"{count} requests with {seg.split('.')[-1][1:-1]} values after this name's dot"
+                seg, "extension", f"{count} distinct requests with {kind} values after this name's dot"
             )
         else:
             why = SegmentDecision(seg, "literal", "a word with its own behaviour")
@@ -315,7 +350,7 @@ def _resolve(
             combined.absorb(child)
         kinds = sorted({s[1:-1] for s in merged if is_placeholder(s)})
         if any(not is_placeholder(s) for s in merged):
-            kinds = sorted(set(kinds) | {"int" if all(s.isdigit() for s in merged if not is_placeholder(s)) else "str"})
+            kinds = sorted(set(kinds) | {_word_kind([s for s in merged if not is_placeholder(s)])})
         kind = kinds[0] if len(kinds) == 1 else "str"
         seg = "{" + kind + "}"
         _resolve(
@@ -325,6 +360,67 @@ def _resolve(
             context,
             result,
         )
+
+
+def _id_like(seg: str) -> bool:
+    """A long word mixing digits into letters (``0gxhIosophyi``): an id if it behaves as one.
+
+    Compound names (``NetWorth``) have no digits; names with a number (``base64url``) are short.
+    """
+    if len(seg) < ID_LIKE_LENGTH or not seg.isalnum() or is_version(seg):
+        return False
+    return any(c.isdigit() for c in seg) and any(c.isalpha() for c in seg)
+
+
+def _file_name(seg: str) -> bool:
+    """A name with an extension, the name a word (``media.json``, ``relatedMedia.{str}``)."""
+    parts = seg.rsplit(".", 1)
+    if len(parts) != 2 or not parts[0] or not parts[1]:
+        return False
+    name = parts[0]
+    return name[0].isalpha() and value_form(name) is None and segment_kind(name) is None
+
+
+def _join_extensions(node: Node, prefix: tuple[str, ...], context: _Context) -> None:
+    """Join ``name.a``, ``name.b``... (one name, several words after its dot) into ``name.{str}``.
+
+    The values after a name's dot (``relatedMedia.json``, ``relatedMedia.xml``) are one
+    parameter, the name a literal (rule **extension**, as Rails' ``.:format``). One value only
+    stays literal (``languages.json``): a position with one value is no parameter.
+    """
+    by_name: dict[str, list[str]] = {}
+    for seg in node.children:
+        if is_placeholder(seg) or _is_verb(seg) or (*prefix, seg) in context.keep or parameter_of(seg) is not None:
+            continue
+        ext = _extension_parts(seg)
+        if ext is not None:
+            by_name.setdefault(ext[0], []).append(seg)
+    for name, segs in by_name.items():
+        if len(segs) < 2:
+            continue
+        joined = name + ".{str}"
+        holder = node.children.setdefault(joined, Node())
+        for seg in segs:
+            child = node.children.pop(seg)
+            child.values.add(seg)
+            holder.absorb(child)
+
+
+def _extension_parts(seg: str) -> tuple[str, str] | None:
+    """``(name, value)`` of a word with one dot, the name a word: ``relatedMedia.far-public``."""
+    if seg.count(".") != 1:
+        return None
+    name, value = seg.split(".")
+    if not name or not value or not name[0].isalpha() or value_form(name) is not None:
+        return None
+    return name, value
+
+
+def _word_kind(words: list[str]) -> str:
+    """The kind of parameter values that arrived as words: ``int``, ``date`` or ``str``."""
+    if all(w.isdigit() for w in words):
+        return "int"
+    return "date" if all(is_plain_date(w) for w in words) else "str"
 
 
 def _has_subtree(node: Node, segs: Iterable[str]) -> bool:

@@ -8,6 +8,7 @@ Nothing here touches a store or a bus.
 
 from __future__ import annotations
 
+import hashlib
 import zlib
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -24,11 +25,12 @@ from tracehound.model import (
     Transaction,
 )
 from tracehound.model.fields import MAX_FIELDS, SAMPLED_ITEMS, body_fields, request_head_fields, response_header_fields
+from tracehound.model.redaction import installation_key
 from tracehound.pipeline.normalize import Limits, normalize
 from tracehound.pipeline.profile import fold
 from tracehound.pipeline.segments import provisional_segments, template_key
 from tracehound.profiles.behaviour import BehaviourState
-from tracehound.profiles.endpoint import EndpointProfile
+from tracehound.profiles.endpoint import DIGEST_SPACE, EndpointProfile
 from tracehound.profiles.findings import FindingStats
 from tracehound.profiles.keys import EndpointKey, FindingKey
 
@@ -63,6 +65,22 @@ class Deltas:
     body_errors: Counter[str] = field(default_factory=Counter)
     behaviour: BehaviourState | None = None
     """The behaviour delta (None when the pipeline has no behaviour inspector)."""
+
+
+def request_digest(tx: Transaction) -> int:
+    """A keyed hash of what makes a request distinct (method, host, path, query, body head).
+
+    Templating counts distinct requests (`EndpointProfile.distinct`), so traffic given twice
+    weighs the same as once. Keyed by the installation key: the sketch never exposes a path.
+    """
+    h = hashlib.blake2b(digest_size=8, key=installation_key()[:64])
+    h.update(f"{tx.method} {tx.host}{tx.path}?{tx.query}\n".encode(errors="surrogateescape"))
+    h.update(tx.request_body[:DIGEST_BODY_BYTES])
+    return int.from_bytes(h.digest()) & (DIGEST_SPACE - 1)
+
+
+DIGEST_BODY_BYTES = 1024
+"""Request body bytes that tell two requests apart in `request_digest`."""
 
 
 @dataclass(frozen=True)
@@ -118,6 +136,7 @@ class Pipeline:
         if profile is None:
             profile = deltas.endpoints[key] = EndpointProfile()
         deep = self.sampling.deep(profile.count, tx)
+        profile.add_request(request_digest(tx))
 
         # Fields are built once, in `model.fields.request_fields` / `response_fields` order, and
         # the request body's only when a stage reads it (a shallow sample is not classified by body).

@@ -14,6 +14,11 @@ kept the same way, as a literal suffix. The other way round, a name followed by 
 dot (``/tags/tagTypes.1000``, Rails' ``.:format``) is a literal name with a value extension:
 ``tagTypes.{int}``. A purely numeric dotted value is a version only when its parts are short
 (``1.0``, ``3.11``); ``4135.1000`` is a number.
+
+A plain calendar date (``2020-08-01``) is left a word here: it is as often an API version (AWS
+and Azure date their API versions) as a value, and only the whole picture tells which, by how
+many distinct dates a position holds (``analyzer.templating``). A date with a time of day is a
+value.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ PLACEHOLDER_KINDS = ("int", "uuid", "hex", "date", "email", "token", "str")
 
 _UUID = re.compile(r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}")
 _HEX = re.compile(r"[0-9a-fA-F]{8,}")
+_PLAIN_DATE = re.compile(r"(?:19|20)\d\d-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])")
 _DATE = re.compile(r"\d{4}-\d\d-\d\d(?:[T ]\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:?\d\d)?)?|\d{8}")
 _EMAIL = re.compile(r"[^@\s/]+@[^@\s/]+\.[A-Za-z]{2,}")
 _VERSION = re.compile(r"[vV]\d+(?:\.\d+)*(?:[a-z]+\d*)?|\d+\.\d+(?:\.\d+)*")
@@ -68,7 +74,7 @@ def segment_kind(seg: str) -> str | None:
                 return "date"
             return "int"
         if _DATE.fullmatch(seg):
-            return "date"
+            return None if _PLAIN_DATE.fullmatch(seg) else "date"
         if _NUMBER.fullmatch(seg):
             return None if _SHORT_VERSION.fullmatch(seg) else "int"
     if seg.startswith("{") and seg.endswith("}"):
@@ -88,6 +94,16 @@ def segment_kind(seg: str) -> str | None:
     if n >= 8 and looks_random(seg):
         return "token"
     return None
+
+
+def is_plain_date(seg: str) -> bool:
+    """A calendar date without a time (``2020-08-01``): a value or a version, by its siblings."""
+    return len(seg) == 10 and _PLAIN_DATE.fullmatch(seg) is not None
+
+
+def is_version(seg: str) -> bool:
+    """A version-shaped word (``v1``, ``v2beta1``, ``1.0``): literal, never a parameter's value."""
+    return _VERSION.fullmatch(seg) is not None
 
 
 def _has_digit(seg: str) -> bool:

@@ -7,7 +7,7 @@ caps, min or max.
 
 from __future__ import annotations
 
-from bisect import insort
+from bisect import bisect_left, insort
 from collections.abc import Iterable
 
 import msgspec
@@ -15,6 +15,10 @@ import msgspec
 from tracehound.profiles.schema import SchemaNode, _add_counts, _copy
 from tracehound.profiles.sketch import LatencySketch
 
+DISTINCT_SKETCH = 64
+"""Request hashes kept per endpoint profile: distinct requests are counted exactly up to this."""
+DIGEST_SPACE = 1 << 62
+"""Request hashes are uniform below this (62 bits: a msgpack integer of any store)."""
 MAX_MASKS = 2
 
 
@@ -69,6 +73,34 @@ class EndpointProfile(msgspec.Struct, kw_only=True, gc=False, omit_defaults=True
     location_seen: dict[str, int] = msgspec.field(default_factory=dict)
     """Values seen per location where the classifier could hit (not protocol headers such as
     ``accept``): what a sensitive location's share of hits is counted against."""
+    distinct: list[int] = msgspec.field(default_factory=list)
+    """The smallest ``DISTINCT_SKETCH`` keyed hashes of the distinct requests seen (a bottom-k
+    sketch, sorted): how many different requests reached the endpoint, whatever was repeated.
+    Templating counts these, never raw requests, so the same traffic given twice, or in another
+    order, is templated the same (`distinct_requests`)."""
+
+    def add_request(self, digest: int) -> None:
+        """Fold one request's hash into `distinct` (an order-free bottom-k: merging is commutative)."""
+        current = self.distinct
+        if len(current) >= DISTINCT_SKETCH and digest >= current[-1]:
+            return
+        i = bisect_left(current, digest)
+        if i < len(current) and current[i] == digest:
+            return
+        current.insert(i, digest)
+        del current[DISTINCT_SKETCH:]
+
+    def distinct_requests(self) -> int:
+        """How many distinct requests reached the endpoint: exact up to `DISTINCT_SKETCH`, then estimated.
+
+        A profile stored before the sketch existed has none: its request count stands in.
+        """
+        n = len(self.distinct)
+        if n == 0:
+            return self.count
+        if n < DISTINCT_SKETCH:
+            return n
+        return max(n, round((n - 1) * DIGEST_SPACE / (self.distinct[-1] + 1)))
 
     def merge(self, other: EndpointProfile) -> None:
         self.count += other.count
@@ -100,6 +132,8 @@ class EndpointProfile(msgspec.Struct, kw_only=True, gc=False, omit_defaults=True
                 mine.confidence_milli += stat.confidence_milli
                 mine.add_masks(stat.masks)
         _add_counts(self.location_seen, other.location_seen)
+        if other.distinct:
+            self.distinct = sorted(set(self.distinct) | set(other.distinct))[:DISTINCT_SKETCH]
 
 
 def _merge_nodes(into: dict[str, SchemaNode], other: dict[str, SchemaNode]) -> None:
