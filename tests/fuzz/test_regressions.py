@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tracehound.cluster.batch import gunzip_capped
 from tracehound.errors import InputError
 from tracehound.model import Transaction
 from tracehound.sources import HarSource, Rejection, open_source
@@ -52,3 +53,10 @@ def test_a_har_bom_is_skipped_whatever_the_read_chunk(tmp_path: Path) -> None:
     for chunk in (1, 2, 3):
         items = list(HarSource(path, chunk_size=chunk))
         assert [type(i) for i in items] == [Transaction]
+
+
+def test_gunzip_decodes_every_member_of_a_multi_member_body() -> None:
+    """Only the first gzip member was decoded: the rest of an accepted batch was silently lost."""
+    body = gzip.compress(b'{"v": 1}\n', mtime=0) + gzip.compress(b'{"v": 2}\n', mtime=0)
+    assert gzip.decompress(body) == b'{"v": 1}\n{"v": 2}\n'
+    assert gunzip_capped(body, 100) == b'{"v": 1}\n{"v": 2}\n'
