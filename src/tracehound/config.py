@@ -131,7 +131,11 @@ def _env_tree(environ: Mapping[str, str]) -> dict[str, Any]:
             node = node.setdefault(part, {})
             if not isinstance(node, dict):
                 raise ConfigError(f"environment variable {key} conflicts with another TRACEHOUND_ variable")
-        node[path[-1]] = yaml.safe_load(value) if value else value
+        try:
+            node[path[-1]] = yaml.safe_load(value) if value else value
+        except (yaml.YAMLError, ValueError) as exc:  # PyYAML raises ValueError for e.g. 5,000 digits
+            reason = str(exc).splitlines()[0]
+            raise ConfigError(f"environment variable {key}: not a valid YAML value: {reason}") from None
     return tree
 
 
@@ -160,14 +164,18 @@ def load_settings(path: Path | None = None, environ: Mapping[str, str] | None = 
             raise ConfigError(f"{path}: config file larger than {MAX_CONFIG_BYTES} bytes")
         try:
             loaded = yaml.safe_load(text) or {}
-        except yaml.YAMLError as exc:
+        except (yaml.YAMLError, ValueError) as exc:  # ValueError: `!!int 0xzz`, 5,000 digits, a bad date
             raise ConfigError(f"{path}: not valid YAML: {str(exc).splitlines()[0]}") from exc
         if not isinstance(loaded, dict):
             raise ConfigError(f"{path}: the config file must be a mapping of settings")
         raw = loaded
     raw = _deep_merge(raw, _env_tree(environ))
+    where = f"{path}: " if path else ""
     try:
         return msgspec.convert(raw, Settings)
     except msgspec.ValidationError as exc:
-        where = f"{path}: " if path else ""
         raise ConfigError(f"{where}invalid setting: {exc}") from exc
+    except UnicodeEncodeError:
+        # PyYAML reads a JSON escape pair (`"\ud83d\ude00"`, as json.dumps writes an emoji) as two
+        # lone surrogates, which no setting name can match.
+        raise ConfigError(f"{where}a setting name is not valid Unicode (a lone surrogate escape)") from None

@@ -13,8 +13,10 @@ from pathlib import Path
 import pytest
 
 from tracehound.cluster.batch import gunzip_capped
-from tracehound.errors import InputError
+from tracehound.config import load_settings
+from tracehound.errors import ConfigError, InputError
 from tracehound.model import Transaction
+from tracehound.pipeline.stages import build_classifier
 from tracehound.sources import HarSource, Rejection, open_source
 
 ENTRY = {"request": {"method": "GET", "url": "https://api.example.com/a"}, "response": {"status": 200}}
@@ -60,3 +62,33 @@ def test_gunzip_decodes_every_member_of_a_multi_member_body() -> None:
     body = gzip.compress(b'{"v": 1}\n', mtime=0) + gzip.compress(b'{"v": 2}\n', mtime=0)
     assert gzip.decompress(body) == b'{"v": 1}\n{"v": 2}\n'
     assert gunzip_capped(body, 100) == b'{"v": 1}\n{"v": 2}\n'
+
+
+@pytest.mark.parametrize("value", ["\x95", "[", "{a: 1", "!!python/name:os.system", "9" * 5000])
+def test_an_environment_value_that_is_not_yaml_is_a_config_error(value: str) -> None:
+    """yaml.ReaderError / ParserError / ConstructorError, or ValueError, escaped from TRACEHOUND_*."""
+    with pytest.raises(ConfigError, match="TRACEHOUND_TENANT"):
+        load_settings(None, environ={"TRACEHOUND_TENANT": value})
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["limits: {max_body_bytes: " + "9" * 5000 + "}", "tenant: !!timestamp 2026-99-99", "tenant: !!int 0xzz"],
+)
+def test_yaml_a_constructor_refuses_is_a_config_error(tmp_path: Path, text: str) -> None:
+    """ValueError (PyYAML's int/float/timestamp constructors) escaped from --config."""
+    path = tmp_path / "c.yaml"
+    path.write_text(text)
+    with pytest.raises(ConfigError, match="not valid YAML"):
+        load_settings(path, environ={})
+
+
+@pytest.mark.parametrize(
+    "doc", [{"\U0001f600": 1}, {"sensitive": {"custom_types": [{"\U0001f600": 1, "name": "x", "key_hints": ["x"]}]}}]
+)
+def test_a_json_config_with_an_escaped_emoji_key_is_a_config_error(tmp_path: Path, doc: object) -> None:
+    """UnicodeEncodeError: PyYAML reads json.dumps' "\\ud83d\\ude00" as two lone surrogates."""
+    path = tmp_path / "c.json"
+    path.write_text(json.dumps(doc))
+    with pytest.raises(ConfigError, match="surrogate"):
+        build_classifier(load_settings(path, environ={}))
