@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tracehound.analyzer.spec import load_spec, parse_spec
 from tracehound.cluster.batch import gunzip_capped
 from tracehound.config import load_settings
 from tracehound.errors import ConfigError, InputError
@@ -92,3 +93,17 @@ def test_a_json_config_with_an_escaped_emoji_key_is_a_config_error(tmp_path: Pat
     path.write_text(json.dumps(doc))
     with pytest.raises(ConfigError, match="surrogate"):
         build_classifier(load_settings(path, environ={}))
+
+
+def test_a_spec_server_url_with_a_bad_ipv6_host_is_an_input_error(tmp_path: Path) -> None:
+    """ValueError "Invalid IPv6 URL" escaped from --spec."""
+    path = tmp_path / "api.yaml"
+    path.write_text("openapi: 3.0.0\nservers: [{url: 'http://[::1'}]\npaths: {}\n")
+    with pytest.raises(InputError, match=r"servers\[0\]\.url"):
+        load_spec(path)
+
+
+def test_spec_server_variables_that_are_not_a_map_are_ignored() -> None:
+    """AttributeError "'list' object has no attribute 'items'"."""
+    spec = parse_spec({"paths": {"/a": {"get": {}}}, "servers": [{"url": "https://h/v1", "variables": [1]}]}, "s")
+    assert spec.hosts == {"h"} and [op.full_path for op in spec.operations] == ["/v1/a"]
