@@ -18,6 +18,7 @@ from tracehound.config import load_settings
 from tracehound.errors import ConfigError, InputError
 from tracehound.model import Transaction
 from tracehound.pipeline.stages import build_classifier
+from tracehound.profiles.sketch import LatencySketch
 from tracehound.sources import HarSource, Rejection, open_source
 
 ENTRY = {"request": {"method": "GET", "url": "https://api.example.com/a"}, "response": {"status": 200}}
@@ -107,3 +108,12 @@ def test_spec_server_variables_that_are_not_a_map_are_ignored() -> None:
     """AttributeError "'list' object has no attribute 'items'"."""
     spec = parse_spec({"paths": {"/a": {"get": {}}}, "servers": [{"url": "https://h/v1", "variables": [1]}]}, "s")
     assert spec.hosts == {"h"} and [op.full_path for op in spec.operations] == ["/v1/a"]
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf")])
+def test_a_latency_sketch_skips_values_that_are_not_latencies(value: float) -> None:
+    """ValueError "cannot convert float NaN to integer" (OverflowError for infinity) from fold."""
+    sketch = LatencySketch()
+    sketch.add(value)
+    sketch.add(5.0)
+    assert sketch.count == 1 and sketch.quantile(0.5) is not None
