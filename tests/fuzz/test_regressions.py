@@ -12,12 +12,14 @@ from pathlib import Path
 
 import pytest
 
+from tracehound.analysis import run_files
 from tracehound.analyzer.spec import load_spec, parse_spec
 from tracehound.cluster.batch import gunzip_capped
-from tracehound.config import load_settings
+from tracehound.config import Settings, load_settings
 from tracehound.errors import ConfigError, InputError
 from tracehound.model import Transaction
-from tracehound.pipeline.stages import build_classifier
+from tracehound.pipeline.normalize import normalize
+from tracehound.pipeline.stages import build_classifier, build_pipeline
 from tracehound.profiles.sketch import LatencySketch
 from tracehound.sources import HarSource, Rejection, open_source
 
@@ -117,3 +119,49 @@ def test_a_latency_sketch_skips_values_that_are_not_latencies(value: float) -> N
     sketch.add(value)
     sketch.add(5.0)
     assert sketch.count == 1 and sketch.quantile(0.5) is not None
+
+
+def tx(body: bytes, ctype: str) -> Transaction:
+    return Transaction(
+        seq=0,
+        source="t",
+        method="POST",
+        scheme="https",
+        host="api.example.com",
+        path="/a",
+        request_headers=(("content-type", ctype),),
+        request_body=body,
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "ctype"),
+    [
+        (b"+308-", "text/plain; charset=utf-7"),
+        (b"<a>+308-\xff</a>", "application/xml; charset=utf-7"),
+        (b"q=%2B308-", "application/x-www-form-urlencoded; charset=utf-7"),
+    ],
+)
+def test_utf7_bodies_decoding_to_lone_surrogates_are_scanned(body: bytes, ctype: str) -> None:
+    """UnicodeEncodeError "surrogates not allowed" from re2 in the signature engine: UTF-7 decodes
+    ``+308-`` to a lone surrogate, and one such body stopped a whole analyze run."""
+    ex = normalize(tx(body, ctype))
+    text = json.dumps(ex.request_body.value)
+    assert "\\udf4f" not in text and "\\ufffd" in text
+    build_pipeline(Settings()).process(tx(body, ctype))
+
+
+def test_a_utf7_body_does_not_stop_analyze(tmp_path: Path) -> None:
+    entry = {
+        "request": {
+            "method": "POST",
+            "url": "https://api.example.com/a",
+            "headers": [{"name": "Content-Type", "value": "text/plain; charset=utf-7"}],
+            "postData": {"mimeType": "text/plain; charset=utf-7", "text": "+308-"},
+        },
+        "response": {"status": 200},
+    }
+    path = tmp_path / "t.har"
+    path.write_text(json.dumps({"log": {"entries": [entry, entry]}}))
+    result = run_files([path], build_pipeline(Settings()))
+    assert result.transactions == 2
