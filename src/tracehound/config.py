@@ -133,7 +133,7 @@ def _env_tree(environ: Mapping[str, str]) -> dict[str, Any]:
                 raise ConfigError(f"environment variable {key} conflicts with another TRACEHOUND_ variable")
         try:
             node[path[-1]] = yaml.safe_load(value) if value else value
-        except (yaml.YAMLError, ValueError) as exc:  # PyYAML raises ValueError for e.g. 5,000 digits
+        except (yaml.YAMLError, ValueError, OverflowError) as exc:  # ValueError: 5,000 digits; Overflow: "\U99999999"
             reason = str(exc).splitlines()[0]
             raise ConfigError(f"environment variable {key}: not a valid YAML value: {reason}") from None
     return tree
@@ -164,7 +164,7 @@ def load_settings(path: Path | None = None, environ: Mapping[str, str] | None = 
             raise ConfigError(f"{path}: config file larger than {MAX_CONFIG_BYTES} bytes")
         try:
             loaded = yaml.safe_load(text) or {}
-        except (yaml.YAMLError, ValueError) as exc:  # ValueError: `!!int 0xzz`, 5,000 digits, a bad date
+        except (yaml.YAMLError, ValueError, OverflowError) as exc:  # `!!int 0xzz`, 5,000 digits, "\U99999999"
             raise ConfigError(f"{path}: not valid YAML: {str(exc).splitlines()[0]}") from exc
         if not isinstance(loaded, dict):
             raise ConfigError(f"{path}: the config file must be a mapping of settings")

@@ -68,7 +68,7 @@ def test_gunzip_decodes_every_member_of_a_multi_member_body() -> None:
     assert gunzip_capped(body, 100) == b'{"v": 1}\n{"v": 2}\n'
 
 
-@pytest.mark.parametrize("value", ["\x95", "[", "{a: 1", "!!python/name:os.system", "9" * 5000])
+@pytest.mark.parametrize("value", ["\x95", "[", "{a: 1", "!!python/name:os.system", "9" * 5000, '"\\U99999999"'])
 def test_an_environment_value_that_is_not_yaml_is_a_config_error(value: str) -> None:
     """yaml.ReaderError / ParserError / ConstructorError, or ValueError, escaped from TRACEHOUND_*."""
     with pytest.raises(ConfigError, match="TRACEHOUND_TENANT"):
@@ -77,10 +77,16 @@ def test_an_environment_value_that_is_not_yaml_is_a_config_error(value: str) -> 
 
 @pytest.mark.parametrize(
     "text",
-    ["limits: {max_body_bytes: " + "9" * 5000 + "}", "tenant: !!timestamp 2026-99-99", "tenant: !!int 0xzz"],
+    [
+        "limits: {max_body_bytes: " + "9" * 5000 + "}",
+        "tenant: !!timestamp 2026-99-99",
+        "tenant: !!int 0xzz",
+        'tenant: "\\U99999999"',
+    ],
 )
 def test_yaml_a_constructor_refuses_is_a_config_error(tmp_path: Path, text: str) -> None:
-    """ValueError (PyYAML's int/float/timestamp constructors) escaped from --config."""
+    """ValueError (PyYAML's int/float/timestamp constructors), or OverflowError (its chr() of a
+    ``\\U99999999`` escape), escaped from --config."""
     path = tmp_path / "c.yaml"
     path.write_text(text)
     with pytest.raises(ConfigError, match="not valid YAML"):
@@ -103,6 +109,14 @@ def test_a_spec_server_url_with_a_bad_ipv6_host_is_an_input_error(tmp_path: Path
     path = tmp_path / "api.yaml"
     path.write_text("openapi: 3.0.0\nservers: [{url: 'http://[::1'}]\npaths: {}\n")
     with pytest.raises(InputError, match=r"servers\[0\]\.url"):
+        load_spec(path)
+
+
+def test_a_spec_with_an_escape_beyond_unicode_is_an_input_error(tmp_path: Path) -> None:
+    """OverflowError "Python int too large to convert to C int" (PyYAML's chr()) escaped from --spec."""
+    path = tmp_path / "api.yaml"
+    path.write_text('paths: {}\ninfo: {title: "\\U99999999"}\n')
+    with pytest.raises(InputError, match="not valid JSON or YAML"):
         load_spec(path)
 
 

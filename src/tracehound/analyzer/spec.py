@@ -59,7 +59,7 @@ def load_spec(path: Path) -> ReferenceSpec:
     try:
         is_json = path.suffix.lower() == ".json" or raw.lstrip()[:1] == b"{"
         doc = json.loads(raw) if is_json else yaml.safe_load(raw)
-    except (ValueError, yaml.YAMLError) as exc:
+    except (ValueError, OverflowError, yaml.YAMLError) as exc:  # OverflowError: PyYAML's chr() of "\U99999999"
         raise InputError(f"{path}: not valid JSON or YAML: {str(exc).splitlines()[0]}") from exc
     if not isinstance(doc, dict) or not isinstance(doc.get("paths"), dict):
         raise InputError(f"{path}: not an OpenAPI document (no 'paths' object)")
