@@ -371,9 +371,13 @@ def har_entry(draw: st.DrawFn) -> dict[str, Any]:
 
 @st.composite
 def valid_har_entry(draw: st.DrawFn) -> dict[str, Any]:
-    """A HAR entry every reader must turn into a transaction."""
-    body, _, encoding = draw(bodies())
+    """A HAR entry every reader must turn into a transaction.
+
+    Its text holds no lone surrogate: msgspec refuses a ``\\ud800`` escape, so an entry with one
+    is rejected (reported to the lead; JSON allows the escape)."""
+    body, _, _ = draw(bodies())
     ctype = draw(st.none() | st.sampled_from(CONTENT_TYPES))
+    encoding = draw(st.none() | st.sampled_from(ENCODINGS))
     headers = [
         {"name": n, "value": v}
         for n, v in draw(st.lists(st.tuples(st.sampled_from(HEADER_NAMES[:8]), st.text(max_size=20)), max_size=4))
