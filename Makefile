@@ -13,7 +13,7 @@ CONSTRAINTS := constraints.txt
 LATEST := .venv-latest
 LOCKVENV := .venv-lock
 
-.PHONY: demo test lint typecheck unit install clean lock test-latest
+.PHONY: demo test lint typecheck unit install clean lock test-latest fuzz
 
 # --build-constraint pins setuptools in pip's isolated build environment as well.
 $(STAMP): pyproject.toml $(CONSTRAINTS)
@@ -69,6 +69,15 @@ test-latest:
 	$(LATEST)/bin/ruff format --check src tests bench
 	$(LATEST)/bin/mypy --cache-dir $(LATEST)/.mypy_cache
 	$(LATEST)/bin/pytest -p no:cacheprovider
+
+# The fuzz harness at full size (CI runs it at about 5,000 inputs): at least 100,000 inputs per
+# target, each generated document also fed as FUZZ_FANOUT byte-level mutants. FUZZ_TESTS picks files.
+FUZZ_EXAMPLES ?= 4000
+FUZZ_FANOUT ?= 40
+FUZZ_TESTS ?= tests/fuzz
+fuzz: $(STAMP)
+	TRACEHOUND_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) TRACEHOUND_FUZZ_FANOUT=$(FUZZ_FANOUT) TRACEHOUND_FUZZ_SHRINK=0 \
+		$(BIN)/pytest -p no:cacheprovider --timeout=0 $(FUZZ_TESTS)
 
 clean:
 	rm -rf $(VENV) $(LATEST) $(LOCKVENV) demo-out .pytest_cache .mypy_cache .ruff_cache

@@ -138,7 +138,9 @@ def _env_tree(environ: Mapping[str, str]) -> dict[str, Any]:
                 raise ConfigError(f"environment variable {key} conflicts with another TRACEHOUND_ variable")
         try:
             node[path[-1]] = load_yaml(value) if value else value
-        except (yaml.YAMLError, DocumentError) as exc:
+        # ValueError covers DocumentError (too deep, alias bomb) and PyYAML's constructors (5,000
+        # digits); OverflowError is its chr() of "\U99999999"
+        except (yaml.YAMLError, ValueError, OverflowError) as exc:
             raise ConfigError(f"environment variable {key}: not valid YAML: {str(exc).splitlines()[0]}") from None
     return tree
 
@@ -168,10 +170,10 @@ def load_settings(path: Path | None = None, environ: Mapping[str, str] | None = 
             raise ConfigError(f"{path}: config file larger than {MAX_CONFIG_BYTES} bytes")
         try:
             loaded = load_yaml(text) or {}
-        except yaml.YAMLError as exc:
-            raise ConfigError(f"{path}: not valid YAML: {str(exc).splitlines()[0]}") from exc
-        except DocumentError as exc:
+        except DocumentError as exc:  # before ValueError, which it is
             raise ConfigError(f"{path}: config file refused: {exc}") from None
+        except (yaml.YAMLError, ValueError, OverflowError) as exc:  # `!!int 0xzz`, 5,000 digits, "\U99999999"
+            raise ConfigError(f"{path}: not valid YAML: {str(exc).splitlines()[0]}") from exc
         if not isinstance(loaded, dict):
             raise ConfigError(f"{path}: the config file must be a mapping of settings")
         raw = loaded
@@ -185,3 +187,7 @@ def load_settings(path: Path | None = None, environ: Mapping[str, str] | None = 
     except (DocumentError, RecursionError) as exc:
         reason = exc if isinstance(exc, DocumentError) else "nested too deeply"
         raise ConfigError(f"{where}settings refused: {reason}") from None
+    except UnicodeEncodeError:
+        # PyYAML reads a JSON escape pair (`"\ud83d\ude00"`, as json.dumps writes an emoji) as two
+        # lone surrogates, which no setting name can match.
+        raise ConfigError(f"{where}a setting name is not valid Unicode (a lone surrogate escape)") from None

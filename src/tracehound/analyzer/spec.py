@@ -61,7 +61,7 @@ def load_spec(path: Path) -> ReferenceSpec:
         doc = load_json(raw) if is_json else load_yaml(raw)
     except DocumentError as exc:  # before ValueError, which it is
         raise InputError(f"{path}: reference spec refused: {exc}") from None
-    except (ValueError, yaml.YAMLError) as exc:
+    except (ValueError, OverflowError, yaml.YAMLError) as exc:  # OverflowError: PyYAML's chr() of "\U99999999"
         raise InputError(f"{path}: not valid JSON or YAML: {str(exc).splitlines()[0]}") from exc
     if not isinstance(doc, dict) or not isinstance(doc.get("paths"), dict):
         raise InputError(f"{path}: not an OpenAPI document (no 'paths' object)")
@@ -72,12 +72,16 @@ def parse_spec(doc: dict[str, Any], source: str) -> ReferenceSpec:
     hosts: set[str] = set()
     base = ""
     if isinstance(doc.get("servers"), list):
-        for server in doc["servers"]:
+        for index, server in enumerate(doc["servers"]):
             url = str(server.get("url", "")) if isinstance(server, dict) else ""
-            for var, spec in ((server.get("variables") or {}) if isinstance(server, dict) else {}).items():
+            variables = server.get("variables") if isinstance(server, dict) else None
+            for var, spec in variables.items() if isinstance(variables, dict) else ():
                 if isinstance(spec, dict):
                     url = url.replace("{" + str(var) + "}", str(spec.get("default", "")))
-            parsed = urlparse(url)
+            try:
+                parsed = urlparse(url)
+            except ValueError as exc:
+                raise InputError(f"{source}: servers[{index}].url is not a valid URL: {exc}") from None
             if parsed.hostname:
                 hosts.add(parsed.hostname.lower())
             if not base and parsed.path.strip("/"):

@@ -103,6 +103,8 @@ def load_custom_types(raw: list[dict[str, Any]]) -> list[CustomType]:
             ct = msgspec.convert(entry, CustomType)
         except msgspec.ValidationError as exc:
             raise ConfigError(f"{where}: {exc}".replace(" - at `$`", "")) from None
+        except UnicodeEncodeError:  # a key with lone surrogates: PyYAML splits JSON's "\ud83d\ude00"
+            raise ConfigError(f"{where}: a key is not valid Unicode (a lone surrogate escape)") from None
         where = f"{where} ({ct.name!r})"
         if not ct.name or not ct.name.replace("_", "").isalnum() or not ct.name.isascii():
             raise ConfigError(f"{where}: name must be letters, digits and '_'")

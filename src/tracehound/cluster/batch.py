@@ -95,17 +95,30 @@ _SUBJECT_UNSAFE: Final = str.maketrans({c: "_" for c in ".*> \t\r\n"})
 
 
 def gunzip_capped(body: bytes, cap: int) -> bytes:
-    """Decode a gzip body, raising :class:`TooLarge` beyond ``cap`` bytes and BatchError if corrupt."""
-    decoder = zlib.decompressobj(wbits=31)
-    try:
-        out = decoder.decompress(body, cap + 1)
-    except zlib.error as exc:
-        raise BatchError(f"invalid gzip body: {exc}") from None
-    if len(out) > cap:
-        raise TooLarge(f"gzip body decodes to more than {cap} bytes")
-    if not decoder.eof:
-        raise BatchError("invalid gzip body: truncated")
-    return out
+    """Decode a gzip body, raising :class:`TooLarge` beyond ``cap`` bytes and BatchError if corrupt.
+
+    A body of several gzip members (``cat a.gz b.gz``, what ``gzip`` itself accepts) decodes to
+    all of them joined: a decoder stops at the end of the first member, and the rest would be
+    accepted and silently lost.
+    """
+    parts: list[bytes] = []
+    size = 0
+    rest = body
+    while True:
+        decoder = zlib.decompressobj(wbits=31)
+        try:
+            out = decoder.decompress(rest, cap - size + 1)
+        except zlib.error as exc:
+            raise BatchError(f"invalid gzip body: {exc}") from None
+        size += len(out)
+        if size > cap:
+            raise TooLarge(f"gzip body decodes to more than {cap} bytes")
+        if not decoder.eof:
+            raise BatchError("invalid gzip body: truncated")
+        parts.append(out)
+        rest = decoder.unused_data
+        if not rest:
+            return b"".join(parts)
 
 
 def parse_har(body: bytes, source: str = "collector") -> list[Transaction]:

@@ -221,6 +221,12 @@ def bom_codec(data: bytes) -> str | None:
     return None
 
 
+def _no_lone_surrogates(text: str) -> str:
+    """UTF-7 is the one text codec that decodes to lone surrogates (``+308-``), which no later
+    stage can encode (re2 raises): pairs are joined and lone ones become U+FFFD."""
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
 def decode_text(data: bytes, charset: str | None, fallback_latin1: bool) -> tuple[str, str | None]:
     """Bytes to text: declared charset, else a BOM, else UTF-8; never raises.
 
@@ -239,12 +245,17 @@ def decode_text(data: bytes, charset: str | None, fallback_latin1: bool) -> tupl
     if codec is not None:
         if codec == "utf-8" and data.startswith(codecs.BOM_UTF8):
             codec = "utf-8-sig"
+        text: str | None
         try:
-            return data.decode(codec), err
+            text = data.decode(codec)
         except UnicodeDecodeError:
-            return data.decode(codec, "replace"), f"invalid {codec} bytes replaced"
+            text = data.decode(codec, "replace")
+            err = f"invalid {codec} bytes replaced"
         except (UnicodeError, LookupError, ValueError, TypeError):
+            text = None
             err = f"charset {codec!r} cannot decode this body; decoded as utf-8"
+        if text is not None:
+            return (_no_lone_surrogates(text) if codec == "utf-7" else text), err
     try:
         return data.decode("utf-8"), err
     except UnicodeDecodeError:
@@ -312,6 +323,8 @@ def parse_pairs(text: str, limit: int, encoding: str = "utf-8") -> tuple[list[tu
         if pct:
             name = unquote(name, encoding, "replace")
             value = unquote(value, encoding, "replace")
+            if encoding == "utf-7":
+                name, value = _no_lone_surrogates(name), _no_lone_surrogates(value)
         out.append((name, value))
     return out, over
 

@@ -26,6 +26,8 @@ class LatencySketch(msgspec.Struct, kw_only=True, gc=False):
     count: int = 0
 
     def add(self, value: float) -> None:
+        if not value < math.inf:  # NaN or infinity: no bucket (math.ceil raises), not a latency
+            return
         self.count += 1
         if value < _MIN_VALUE:
             self.zeros += 1

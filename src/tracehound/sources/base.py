@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import gzip
 import os
+import zlib
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from pathlib import Path
@@ -148,8 +149,9 @@ class Source(ABC):
         return Rejection(source=self.name, index=index, reason=reason)
 
 
-READ_ERRORS: tuple[type[Exception], ...] = (OSError, EOFError, ValueError, gzip.BadGzipFile)
-"""What reading a (possibly gzipped) file can raise: I/O errors, truncated or corrupt gzip."""
+READ_ERRORS: tuple[type[Exception], ...] = (OSError, EOFError, ValueError, gzip.BadGzipFile, zlib.error)
+"""What reading a (possibly gzipped) file can raise: I/O errors, truncated or corrupt gzip (a bad
+header or CRC is ``BadGzipFile``, a corrupt deflate stream inside it is ``zlib.error``)."""
 
 
 def describe_read_error(e: Exception) -> str:
@@ -158,6 +160,8 @@ def describe_read_error(e: Exception) -> str:
         return "file truncated (compressed stream ends early)"
     if isinstance(e, gzip.BadGzipFile):
         return f"not a valid gzip file ({e})"
+    if isinstance(e, zlib.error):
+        return f"corrupt gzip data ({e})"
     if isinstance(e, OSError) and e.strerror:
         return f"cannot read: {e.strerror}"
     return f"cannot read: {e}"

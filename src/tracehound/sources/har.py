@@ -276,6 +276,8 @@ class HarSource(Source):
 
     def _find_entries(self) -> None:
         self._fill(0)
+        while len(self._buf) < 3 and not self._eof:  # a read chunk smaller than the BOM
+            self._fill(0)
         if self._buf.startswith(b"\xef\xbb\xbf"):
             self._pos = 3
         c = self._skip_ws()
