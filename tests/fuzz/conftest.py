@@ -7,12 +7,6 @@ import pytest
 from fuzz import _harness
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line(
-        "markers", "open_class(name): fuzzes a defect class another room is fixing; fails until it merges"
-    )
-
-
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     if not sum(_harness.inputs.values()):
         return

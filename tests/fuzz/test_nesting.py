@@ -1,8 +1,8 @@
-"""Fuzzing deep nesting at every decoder boundary: a KNOWN-OPEN class (issue 9, deliverable 3).
+"""Fuzzing deep nesting at every decoder boundary (issue 9, deliverable 3).
 
-These tests fail with ``RecursionError`` until the nesting room's branch (h/nesting) is merged:
-they are kept, not skipped, so the merged tree proves the fix. They carry the ``open_class``
-marker (a label only, it never skips): ``-m "not open_class"`` deselects them on purpose.
+Before the nesting fixes these raised ``RecursionError`` from an NDJSON line, a HAR's
+``log.entries``, collector batches, bus messages and the spec and config loaders; they stay as
+the regression target of that class.
 
 Depths straddle the caps (``max_json_depth`` is 64; CPython's recursion limit is 1,000) and reach
 100,000; the nesting is put where each decoder recurses: an NDJSON record's field, a HAR entry's
@@ -26,8 +26,6 @@ from tracehound.cluster.batch import BatchError, decode_message, parse_har, pars
 from tracehound.config import load_settings
 from tracehound.errors import ConfigError, InputError
 from tracehound.sources import Rejection, open_source
-
-pytestmark = pytest.mark.open_class("nesting")
 
 depths = st.sampled_from([10, 63, 64, 65, 500, 999, 1000, 1001, 5000, 100_000])
 RECORD = b'{"v": 1, "request": {"method": "GET", "url": "https://api.example.com/a"}, "x": %s}'
