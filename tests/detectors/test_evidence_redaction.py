@@ -94,3 +94,12 @@ def test_mask_digit_runs() -> None:
     assert mask_digit_runs("123456789012") == "1234****9012"
     assert mask_digit_runs("4532-0151-1283-0367") == "4532-****-****-0367"
     assert mask_digit_runs("14532015112830366") == "1453*********0366"
+
+
+@pytest.mark.parametrize("pad", range(40, 60))
+def test_excerpt_redacts_before_it_cuts(pad: int) -> None:
+    from tracehound.detectors._evidence import excerpt
+
+    shown = excerpt("x" * pad + " " + CARD + " password=hunter2hunter2")
+    assert not _card_runs(shown) and CARD[:6] not in shown and "hunter2" not in shown
+    assert len(shown) <= 60

@@ -53,3 +53,14 @@ def test_has_path_follows_objects_and_arrays():
     assert _has_path(node, "a.b[].c")
     assert not _has_path(node, "a.b[].d")
     assert not _has_path(node, "x")
+
+
+def test_evidence_is_redacted_before_it_is_cut():
+    # A secret that straddles the 60-character cut: cut first, its first part no longer looked
+    # like one to the redactor and showed (found in review).
+    engine = _engine([{"name": f"n{i}"} for i in range(30)])
+    card = "4532015112830366"
+    tx = Traffic().add("PATCH", "/api/account", body={"name": "n", "role": "x" * 44 + card})
+    (found,) = [d for d in observe(engine, tx) if d.type.value == "mass_assignment"]
+    assert card[:8] not in found.evidence and card[:6] not in found.evidence.replace("*", "")
+    assert len(found.evidence.split(":")[0]) <= 60

@@ -41,3 +41,11 @@ def evidence(text: str, start: int, end: int) -> str:
     snippet = redacted[max(0, head - _CONTEXT) : tail + _CONTEXT]
     out = _printable(snippet)
     return out if len(out) <= MAX_EVIDENCE else out[: MAX_EVIDENCE - 1] + "…"
+
+
+def excerpt(text: str, limit: int = 60) -> str:
+    """``text`` redacted, digit runs masked, controls escaped, and only then cut to ``limit``
+    characters: cutting first could split a secret where ``redact_text`` no longer sees it, and
+    show its first part."""
+    out = _printable(mask_digit_runs(redact_text(text)))
+    return out if len(out) <= limit else out[: limit - 1] + "…"

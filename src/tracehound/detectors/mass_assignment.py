@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from typing import ClassVar
 
 from tracehound.detectors._behaviour_base import BehaviourDetector, Seen, Verdict
+from tracehound.detectors._evidence import excerpt
 from tracehound.model import BodyKind, Detection, DetectionType, Severity
-from tracehound.model.redaction import redact_text
 from tracehound.profiles.behaviour import EndpointBehaviour
 from tracehound.profiles.schema import SchemaNode
 
@@ -99,7 +99,7 @@ class MassAssignmentDetector(BehaviourDetector):
             # positive model sees every one, so a field it has learned is known either way.
             if _has_path(profile.request_body, path) or (seen.learned is not None and location in seen.learned.params):
                 continue
-            shown = redact_text(f"{name}={value!s}"[:60])
+            shown = excerpt(f"{name}={value!s}")
             out.append(
                 self.detection(
                     location,

@@ -22,8 +22,8 @@ import msgspec
 import re2
 
 from tracehound.detectors._behaviour_base import BehaviourDetector, Seen, Verdict
+from tracehound.detectors._evidence import excerpt
 from tracehound.model import BodyKind, Detection, DetectionType, Severity
-from tracehound.model.redaction import redact_text
 from tracehound.profiles.behaviour import EndpointBehaviour
 
 CORS = 1
@@ -111,7 +111,7 @@ class SecurityMisconfigurationDetector(BehaviourDetector):
                 out.append(
                     self.detection(
                         "response.body",
-                        f"stack trace or verbose error in the response: {redact_text(m.group(0)[:60])}",
+                        f"stack trace or verbose error in the response: {excerpt(m.group(0))}",
                         severity=Severity.MEDIUM,
                     )
                 )
@@ -120,11 +120,11 @@ class SecurityMisconfigurationDetector(BehaviourDetector):
     def _banner(self, headers: dict[str, str]) -> Detection | None:
         server = headers.get("server")
         if server and _BANNER_VERSION.search(server[:256]):
-            return self.detection("response.header.server", f"version banner: Server: {server[:60]}")
+            return self.detection("response.header.server", f"version banner: Server: {excerpt(server)}")
         for name in _BANNER_HEADERS:
             value = headers.get(name)
             if value:
-                return self.detection(f"response.header.{name}", f"version banner: {name}: {value[:60]}")
+                return self.detection(f"response.header.{name}", f"version banner: {name}: {excerpt(value)}")
         return None
 
     def evaluate(self, endpoint: tuple[str, str, str], state: EndpointBehaviour) -> Sequence[Verdict]:
