@@ -194,3 +194,7 @@ def test_a_bad_entry_is_named_by_its_index_and_the_path_inside_it() -> None:
         parse_har(body)
     assert err.value.index == 2
     assert err.value.reason == "invalid entry: Object missing required field `url` - at `$.request`"
+
+
+def test_a_utf8_bom_before_a_collector_batch_is_skipped() -> None:
+    assert parse_ndjson(b"\xef\xbb\xbf" + GOOD_LINE + b"\n" + GOOD_LINE) == [GOOD_LINE, GOOD_LINE]

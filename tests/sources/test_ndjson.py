@@ -260,3 +260,10 @@ def test_any_nesting_depth_is_read_or_rejected_never_raised(tmp_path: Path, dept
     *first, last = read(path)
     assert len(first) == (depth > 0 or where < 3 or kind == "object")  # a bare array of depth 0 is blank
     assert isinstance(last, Transaction)
+
+
+def test_a_utf8_bom_before_the_first_line_is_not_part_of_the_record(tmp_path: Path) -> None:
+    # HAR files skipped a BOM while NDJSON rejected its first line (found by the fuzz harness).
+    raw = b"\xef\xbb\xbf" + json.dumps(record()).encode() + b"\n" + json.dumps(record()).encode() + b"\n"
+    items = read(write(tmp_path / "t.ndjson", raw))
+    assert [type(i) for i in items] == [Transaction, Transaction]

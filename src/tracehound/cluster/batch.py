@@ -159,6 +159,7 @@ def parse_har(body: bytes, source: str = "collector") -> list[Transaction]:
 def parse_ndjson(body: bytes) -> list[bytes]:
     """The non-blank lines of an NDJSON body, each checked to be a valid record (index: its line)."""
     lines = []
+    body = body.removeprefix(b"\xef\xbb\xbf")  # a UTF-8 BOM is not part of the first record
     for index, line in enumerate(body.split(b"\n")):
         if not line or line.isspace():
             continue

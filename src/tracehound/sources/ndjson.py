@@ -159,6 +159,8 @@ class NdjsonSource(Source):
             if not line:
                 break
             lineno += 1
+            if lineno == 0 and line.startswith(b"\xef\xbb\xbf"):
+                line = line[3:]  # a UTF-8 BOM, as editors and PowerShell write it: not part of the record
             if len(line) > cap and line[-1] != 0x0A:
                 try:
                     while (rest := readline(_SKIP_CHUNK)) and rest[-1] != 0x0A:
