@@ -28,6 +28,7 @@ from tracehound.profiles.behaviour import STATE_NAME, copy_state, decode_state, 
 from tracehound.profiles.endpoint import EndpointProfile
 from tracehound.profiles.findings import FindingStats
 from tracehound.report.json_report import RunSummary, build_report
+from tracehound.sources._reasons import path_for_reason
 from tracehound.sources.base import Rejection, open_source
 from tracehound.store.base import EndpointKey, FindingKey, installation_key
 from tracehound.store.sqlite import SqliteStore
@@ -42,15 +43,35 @@ class _DetectionLine(msgspec.Struct):
     seq: int
     request_id: str | None
     detections: list[dict[str, str]]
+    method: str | None = None
+    path: str | None = None
+    client: str | None = None
 
 
 _LINE_ENCODER = msgspec.json.Encoder()
 
 
-def detection_line(seq: int, request_id: str | None, detections: Sequence[Detection]) -> bytes:
-    """One ``--detections`` JSON line (REPORT_FORMAT.md)."""
-    items = [{"type": d.type.value, "location": d.location, "severity": d.severity.value} for d in detections]
-    return _LINE_ENCODER.encode(_DetectionLine(seq, request_id, items)) + b"\n"
+def detection_line(
+    seq: int,
+    request_id: str | None,
+    detections: Sequence[Detection],
+    key: EndpointKey | None = None,
+    client: str | None = None,
+) -> bytes:
+    """One ``--detections`` JSON line (REPORT_FORMAT.md).
+
+    The path is the endpoint's provisional template (ids already ``{int}``, ``{uuid}``...), each
+    segment then redacted and masked as rejection reasons quote paths, so a token in a literal
+    segment never shows; the client is as findings report it; evidence is the detectors' redacted excerpt.
+    """
+    items = [
+        {"type": d.type.value, "location": d.location, "severity": d.severity.value, "evidence": d.evidence}
+        for d in detections
+    ]
+    method = path = None
+    if key is not None:
+        method, path = key.method, path_for_reason(key.template)
+    return _LINE_ENCODER.encode(_DetectionLine(seq, request_id, items, method, path, client)) + b"\n"
 
 
 @dataclass
@@ -133,7 +154,7 @@ def _process(pipeline: Pipeline, tx: Transaction, result: RunResult, out: Binary
         if any(d.type not in POSTURE_TYPES for d in detections):
             result.detected += 1
         if out is not None:
-            out.write(detection_line(tx.seq, tx.request_id, detections))
+            out.write(detection_line(tx.seq, tx.request_id, detections, pipeline.last_key, pipeline.last_client))
 
 
 def persist(store: SqliteStore, tenant: str, result: RunResult, run_id: int, learn: bool) -> None:

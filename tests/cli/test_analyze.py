@@ -118,10 +118,19 @@ def test_every_openapi_document_validates(demo_run: Path) -> None:
 
 def test_detections_lines_and_sarif(demo_run: Path) -> None:
     lines = [json.loads(line) for line in (demo_run / "d.jsonl").read_text().splitlines()]
-    assert lines and all(set(line) == {"seq", "request_id", "detections"} for line in lines)
-    assert any(d["type"] == "sqli" for line in lines for d in line["detections"])
+    keys = {"seq", "request_id", "detections", "method", "path", "client"}
+    assert lines and all(set(line) == keys for line in lines)
+    assert all(set(d) == {"type", "location", "severity", "evidence"} for line in lines for d in line["detections"])
+    sqli = [line for line in lines if any(d["type"] == "sqli" for d in line["detections"])]
+    # What an analyst needs to see what was flagged, without a second tool.
+    assert sqli and all(line["method"] and line["path"].startswith("/") and line["client"] for line in sqli)
+    assert all(d["evidence"] for line in sqli for d in line["detections"] if d["type"] == "sqli")
     sarif = json.loads((demo_run / "r.sarif").read_text())
     assert sarif["version"] == "2.1.0" and sarif["runs"][0]["results"]
+    report = json.loads((demo_run / "r.json").read_text())
+    fingerprints = [r["partialFingerprints"]["tracehoundFindingId/v1"] for r in sarif["runs"][0]["results"]]
+    assert fingerprints == [f["id"] for f in report["findings"]]
+    assert len(set(fingerprints)) == len(fingerprints)
     html = (demo_run / "r.html").read_text()
     assert html.startswith("<!doctype html>") and "<script" not in html.lower().replace("&lt;script", "")
 

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 from tracehound.detectors._behaviour_base import BehaviourDetector
 from tracehound.profiles.behaviour import BehaviourState, hash63, split_endpoint_id
-from tracehound.profiles.findings import MAX_CLIENTS, FindingStats
+from tracehound.profiles.findings import CLIENT_SKETCH, MAX_CLIENTS, FindingStats, client_hash
 from tracehound.store.base import FindingKey
 
 
@@ -59,6 +59,7 @@ def behaviour_findings(
                     first_seen=verdict.first_seen,
                     last_seen=verdict.last_seen,
                     clients=sorted(set(verdict.actors))[:MAX_CLIENTS],
+                    client_hashes=sorted({client_hash(a) for a in verdict.actors})[:CLIENT_SKETCH],
                     evidence=det.evidence,
                 )
                 if key in out:

@@ -121,6 +121,10 @@ class Pipeline:
     on_exchange: Callable[[Exchange, EndpointKey, list[Detection]], None] | None = None
     """Called after each exchange is folded (behavioural detectors hook in here)."""
     deltas: Deltas = field(default_factory=Deltas)
+    last_key: EndpointKey | None = None
+    """The endpoint key of the transaction `process` folded last (the ``--detections`` log names it)."""
+    last_client: str | None = None
+    """Its client, as findings record it."""
 
     def process(self, tx: Transaction) -> list[Detection]:
         """Fold one transaction; return its detections (for the ``--detections`` log)."""
@@ -132,6 +136,7 @@ class Pipeline:
                 deltas.body_errors[body.error.split(":", 1)[0]] += 1
         segments = ex.segments if ex.segments in self.keep_literal else provisional_segments(ex.segments)
         key = EndpointKey(ex.service, ex.method, template_key(segments))
+        self.last_key, self.last_client = key, ex.client
         profile = deltas.endpoints.get(key)
         if profile is None:
             profile = deltas.endpoints[key] = EndpointProfile()

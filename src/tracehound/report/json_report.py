@@ -12,6 +12,7 @@ from tracehound.analyzer.risk import risk_of
 from tracehound.model import OWASP_CATEGORY, DetectionType
 from tracehound.pipeline.segments import parameter_of
 from tracehound.profiles.schema import SchemaNode
+from tracehound.report.findings import MAX_LISTED_ENDPOINTS, ReportedFinding, report_findings
 from tracehound.report.schema import to_json_schema
 
 REPORT_VERSION = 1
@@ -169,7 +170,7 @@ def endpoint_entry(ep: Endpoint, findings: list[Finding], is_reported: IsReporte
     return entry
 
 
-def finding_entry(f: Finding) -> dict[str, Any]:
+def finding_entry(f: ReportedFinding) -> dict[str, Any]:
     s = f.stats
     try:
         owasp = OWASP_CATEGORY.get(DetectionType(f.type))
@@ -188,6 +189,11 @@ def finding_entry(f: Finding) -> dict[str, Any]:
         "last_seen": iso(s.last_seen),
         "clients": list(s.clients),
         "evidence": s.evidence,
+        "id": f.id,
+        "scope": f.scope,
+        "client_count": s.client_count(),
+        "endpoint_count": len(f.endpoints),
+        "endpoints": [{"method": m, "path": p} for m, p in f.endpoints[:MAX_LISTED_ENDPOINTS]],
     }
 
 
@@ -207,6 +213,7 @@ def build_report(
                 ],
             }
         )
+    reported = report_findings(inventory.findings)
     return {
         "version": REPORT_VERSION,
         "summary": {
@@ -214,7 +221,7 @@ def build_report(
             "rejected": summary.rejected,
             "services": len(inventory.services),
             "endpoints": inventory.endpoint_count(),
-            "findings": len(inventory.findings),
+            "findings": len(reported),
         },
         "run": {
             "transactions": summary.run_transactions,
@@ -223,5 +230,5 @@ def build_report(
             "body_errors": summary.body_errors,
         },
         "services": services,
-        "findings": [finding_entry(f) for f in inventory.findings],
+        "findings": [finding_entry(f) for f in reported],
     }

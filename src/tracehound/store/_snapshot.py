@@ -2,7 +2,8 @@
 
 Shared by the SQLite and PostgreSQL adapters; SQL is written with ``?`` placeholders and each
 adapter translates them. Ids are stable across snapshots (a hash of the tenant and the natural
-key), so a client can follow an endpoint while the analyzer republishes.
+key), so a client can follow an endpoint while the analyzer republishes; a finding keeps the id
+the report gave it (`report.findings.finding_id`), the one SARIF carries too.
 """
 
 from __future__ import annotations
@@ -72,9 +73,11 @@ def snapshot_rows(
     rows = SnapshotRows()
     findings_per_service: dict[str, int] = {}
     for f in report.get("findings", []):
-        key = (f["type"], f["service"], f["method"], f["path"], f["location"])
-        fid = stable_id(tenant, "finding", *key)
-        entry = {"id": fid, **f}
+        # The report's own id (tenant-independent, the same in SARIF); rows are keyed by (tenant, id).
+        fid = f.get("id") or stable_id(
+            tenant, "finding", f["type"], f["service"], f["method"], f["path"], f["location"]
+        )
+        entry = {**f, "id": fid}
         findings_per_service[f["service"]] = findings_per_service.get(f["service"], 0) + 1
         rows.findings.append(
             (
