@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from read_api_helpers import Keys, TestClient, bearer, openapi, report
 
+from tracehound.report.findings import finding_id
 from tracehound.store.base import Store
 
 
@@ -158,3 +159,21 @@ def test_readyz_is_503_when_the_store_is_gone(api_store: Store) -> None:
         keyed = c.get("/v1/endpoints", headers=bearer(key))
         assert keyed.status_code == 503
         assert "sqlite" not in keyed.text and "postgresql" not in keyed.text and ".db" not in keyed.text
+
+
+def test_findings_keep_the_report_id_in_every_tenant_and_republish(
+    read_client: TestClient, api_store: Store, keys: Keys
+) -> None:
+    """The read API's finding id is the JSON report's (and SARIF's), not a per-snapshot or per-tenant one."""
+    published = report("api.shared.test", 3)
+    for f in published["findings"]:
+        f["id"] = finding_id(f["type"], f["service"], f["method"], f["path"], f["location"])
+    expected = sorted(f["id"] for f in published["findings"])
+    for _ in range(2):  # republishing keeps the ids
+        api_store.replace_inventory("acme", published, {})
+        api_store.replace_inventory("globex", published, {})
+        for key in (keys.read_a, keys.read_b):
+            items = read_client.get("/v1/findings", headers=bearer(key)).json()["items"]
+            assert sorted(i["id"] for i in items) == expected
+            one = read_client.get(f"/v1/findings/{expected[0]}", headers=bearer(key))
+            assert one.status_code == 200 and one.json()["id"] == expected[0]
