@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from click.testing import CliRunner
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from tracehound.cli.main import cli
@@ -141,6 +141,7 @@ _text = st.text(min_size=0, max_size=20)
 
 
 @given(st.tuples(_text, _text, _text, _text, _text), st.tuples(_text, _text, _text, _text, _text))
+@example(("a\x00", "b", "", "", ""), ("a", "\x00b", "", "", ""))  # a separator join would make these one key
 def test_distinct_keys_get_distinct_ids(a: tuple[str, str, str, str, str], b: tuple[str, str, str, str, str]) -> None:
     assert finding_id(*a) == finding_id(*a)
     assert len(finding_id(*a)) == 16

@@ -15,6 +15,7 @@ same way in every run over the same traffic, and a ticket can follow it.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -33,8 +34,9 @@ _ID_DOMAIN = "tracehound.finding.v1"
 
 def finding_id(type: str, service: str, method: str, path: str, location: str) -> str:
     """16 hex digits naming a finding by its natural key (no tenant, no counts, no times)."""
-    parts = (_ID_DOMAIN, type, service, method, path, location)
-    return hashlib.sha256("\x00".join(parts).encode(errors="surrogateescape")).hexdigest()[:16]
+    # JSON, not a separator join: no choice of field values makes two keys encode alike.
+    encoded = json.dumps([_ID_DOMAIN, type, service, method, path, location], ensure_ascii=True)
+    return hashlib.sha256(encoded.encode()).hexdigest()[:16]
 
 
 def is_service_wide(f: Finding) -> bool:
