@@ -186,11 +186,11 @@ class SignatureEngine:
                     if name and name not in seen_keys:
                         seen_keys.add(name)
                         scan(name, Part.KEY, sub, found, False)
-                    scan(field_value, Part.BODY, sub, found, role_of(sub) is Role.FREE)
+                    scan(field_value, Part.BODY, sub, found, role_of(sub) is Role.FREE, ex)
                 continue
             # Most values are remembered to fire no signature: skip the call.
             if memo.get(value) != ():
-                scan(value, part, location, found, free)
+                scan(value, part, location, found, free, ex)
         return list(found.values())
 
     def _role(self, location: str) -> tuple[Part | None, str, bool]:
@@ -209,7 +209,15 @@ class SignatureEngine:
         self._roles[location] = role
         return role
 
-    def _scan(self, value: str, part: Part, location: str, found: dict[tuple[str, str], Detection], free: bool) -> None:
+    def _scan(
+        self,
+        value: str,
+        part: Part,
+        location: str,
+        found: dict[tuple[str, str], Detection],
+        free: bool,
+        ex: Exchange | None = None,
+    ) -> None:
         # Values repeat across requests (user agents, ids, enum-like parameters): the prefilter's
         # answer depends on the value alone, so it is remembered in a bounded memo.
         hits = self._memo.get(value)
@@ -238,7 +246,7 @@ class SignatureEngine:
             if part not in sig.parts or (dtype, location) in found:
                 continue
             try:
-                detection = self._confirm(entry, texts, location)
+                detection = self._confirm(entry, texts, location, ex)
             except Exception:
                 self.errors[entry.detector_id] += 1
                 continue
@@ -246,12 +254,12 @@ class SignatureEngine:
                 found[(dtype, location)] = detection
 
     @staticmethod
-    def _confirm(entry: _Entry, texts: Iterable[str], location: str) -> Detection | None:
+    def _confirm(entry: _Entry, texts: Iterable[str], location: str, ex: Exchange | None) -> Detection | None:
         for text in texts:
             m = entry.regex.search(text)
             if m is None:
                 continue
-            if entry.detector.confirm(entry.signature, m.group(), text, location):
+            if entry.detector.confirm_request(entry.signature, m.group(), text, location, ex):
                 return Detection(
                     type=entry.detector.type,
                     location=location,
