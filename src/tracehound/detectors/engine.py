@@ -65,7 +65,8 @@ from tracehound.detectors.base import (
     RequestDetector,
     Signature,
 )
-from tracehound.model import BodyKind, Detection, Exchange
+from tracehound.model import BodyKind, Detection, DetectionType, Exchange
+from tracehound.model.fields import path_location
 
 __all__ = ["DEFAULT_SENSITIVITY", "SignatureEngine", "registered_detectors"]
 
@@ -102,6 +103,9 @@ _PREFIX_PART = (
 )
 _FORM_LIKE = re.compile(r"[^=&\s<>{}\[\]\"]*=[^&]*(?:&[^=&]*=?[^&]*)*")
 _MAX_FORM_FIELDS = 256
+_RAW_TARGET_HINT = re.compile(r"(?i)\.\.|%(?:2e|2f|5c|25|c0|c1|e0|f0|u)|\\")
+"""What segment splitting can hide from a traversal signature: dot segments, encoded separators
+and dots, double encoding, overlong UTF-8 and backslashes."""
 
 
 def registered_detectors() -> dict[str, type[RequestDetector]]:
@@ -191,7 +195,29 @@ class SignatureEngine:
             # Most values are remembered to fire no signature: skip the call.
             if memo.get(value) != ():
                 scan(value, part, location, found, free, ex)
+        if _RAW_TARGET_HINT.search(ex.raw_path):
+            self._scan_raw_target(ex, found)
         return list(found.values())
+
+    def _scan_raw_target(self, ex: Exchange, found: dict[tuple[str, str], Detection]) -> None:
+        """Traversal judged on the request target as it arrived, before it was split into segments.
+
+        Splitting on ``/`` and decoding each segment loses what a server's path resolution acts on:
+        raw dot segments (``/static/../../windows.ini`` is six harmless-looking segments), and bytes
+        that percent-decoding with replacement turns into noise (overlong ``%c0%ae``). The whole raw
+        path is scanned in every view, and a traversal found there is reported at the first segment
+        that carries the hint, unless a segment already raised one.
+        """
+        if any(dtype is DetectionType.PATH_TRAVERSAL and loc.startswith("request.path.") for dtype, loc in found):
+            return
+        segments = [s for s in ex.raw_path.split("/") if s]
+        index = next((i for i, s in enumerate(segments) if _RAW_TARGET_HINT.search(s)), 0)
+        location = path_location(index)
+        raw: dict[tuple[str, str], Detection] = {}
+        self._scan(ex.raw_path, Part.PATH, location, raw, False, ex)
+        key = (DetectionType.PATH_TRAVERSAL, location)
+        if key in raw:
+            found[key] = raw[key]
 
     def _role(self, location: str) -> tuple[Part | None, str, bool]:
         """``(part, key, free)`` of a location, memoized (a pure function of it): the part it is
