@@ -8,22 +8,24 @@ contained: the error is counted in ``errors`` under its registry id and the run 
 
 Severity per family (each detector's ``severity``):
 
-=================  ========  ==================================================================
-family             severity  why
-=================  ========  ==================================================================
-command_injection  critical  code execution on the server (shell, PHP, Java, Node, Perl, Ruby)
-log4shell          critical  remote code execution through a JNDI lookup in any logged value
-sqli               high      read/alter the database, often the whole data set
-nosqli             high      query-operator injection: authentication bypass, data extraction
-ssrf               high      reaches internal services and cloud credentials (metadata)
-xxe                high      file disclosure and SSRF through the XML parser
-ssti               high      template engines usually lead to code execution
-path_traversal     high      reads files outside the web root
-file_inclusion     high      includes remote or wrapper-supplied code or files
-ldap_injection     high      directory filter bypass (authentication, enumeration)
-xss                medium    runs in another user's browser, not on the server
-crlf_injection     medium    header injection and response splitting; impact depends on a sink
-=================  ========  ==================================================================
+========================  ========  ==================================================================
+family                    severity  why
+========================  ========  ==================================================================
+command_injection         critical  code execution on the server (shell, PHP, Java, Node, Perl, Ruby)
+insecure_deserialization  critical  a deserialized gadget chain runs code on the server (PHP: high)
+log4shell                 critical  remote code execution through a JNDI lookup in any logged value
+sqli                      high      read/alter the database, often the whole data set
+nosqli                    high      query-operator injection: authentication bypass, data extraction
+ssrf                      high      reaches internal services and cloud credentials (metadata)
+xxe                       high      file disclosure and SSRF through the XML parser
+ssti                      high      template engines usually lead to code execution
+path_traversal            high      reads files outside the web root
+file_inclusion            high      includes remote or wrapper-supplied code or files
+ldap_injection            high      directory filter bypass (authentication, enumeration)
+xss                       medium    runs in another user's browser, not on the server
+crlf_injection            medium    header injection and response splitting; impact depends on a sink
+open_redirect             medium    phishing under the site's name, OAuth codes sent off-site
+========================  ========  ==================================================================
 
 Sensitivity 1-4 works like CRS paranoia levels: each signature declares the lowest level at which
 it is active. The default (3) was chosen with ``bench/bench_signatures.py``: it is the highest
