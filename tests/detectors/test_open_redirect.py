@@ -34,6 +34,8 @@ ATTACKS = [
     ("https://shop.example.com@evil.example/", "request.body.next"),
     ("https://evil.example/", "request.query.goto"),
     ("//evil.example", "request.query.callback"),
+    ("http://example.com@[::ffff:216.58.214.206]", "request.query.url"),
+    ("aHR0cDovL2V4YW1wbGUuY29tQFs6OmZmZmY6MjE2LjU4LjIxNC4yMDZd", "request.body.url"),
 ]
 
 BENIGN = [
@@ -50,6 +52,7 @@ BENIGN = [
     ("//evil.example", "request.query.path"),
     ("orders", "request.query.next"),
     ("2", "request.query.r"),
+    ("mailto:team@example.com", "request.query.url"),
 ]
 
 

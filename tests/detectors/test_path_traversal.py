@@ -83,3 +83,16 @@ def test_traversal_in_the_raw_target_fires(raw_path, location):
 @pytest.mark.parametrize("raw_path", RAW_TARGET_BENIGN)
 def test_benign_raw_targets_do_not_fire(raw_path):
     assert not {t for t, _ in _target_types(raw_path)} & {"path_traversal", "file_inclusion"}
+
+
+@pytest.mark.parametrize(
+    "value", ["\\\\::1\\c$\\users\\default\\ntuser.dat", "%5C%5C::1%5Cc$%5Cusers%5Cdefault%5Cntuser.dat"]
+)
+def test_windows_admin_share_and_profile_hive_fire(scan, value):
+    # gotestwaf's UNC payloads: an IPv6 host, the c$ admin share, the NTUSER.DAT registry hive.
+    assert "path_traversal" in scan(value, "request.body.comment")
+
+
+@pytest.mark.parametrize("value", ["price: 5$ / users", "ntuser", "c$ users"])
+def test_share_look_alikes_do_not_fire(scan, value):
+    assert "path_traversal" not in scan(value, "request.body.comment")

@@ -3,7 +3,8 @@
 ``?next=/account`` and ``?returnTo=https://<own host>/cart`` are how logins and checkouts work;
 the attack is the same parameter pointing elsewhere, usually in a shape that slips past a naive
 "starts with /" check: protocol-relative ``//evil.example``, ``/\\evil``, ``\\/\\/evil``,
-``https:evil``, ``@evil`` (appended to a host: ``https://site@evil``) or a ``javascript:`` URL.
+``https:evil``, ``@evil`` (appended to a host: ``https://site@evil``), a URL with a user name
+(``https://site@evil``) or a ``javascript:`` URL.
 Those shapes are findings in any redirect-named query or form parameter. A plain absolute URL
 counts only where the name says "send the browser there" (``redirect``, ``return_to``, ``next``,
 ``continue``, ``dest``, ``goto``) and its host is not the request's own site: the engine hands
@@ -56,6 +57,8 @@ class OpenRedirectDetector(RequestDetector):
                 r"^\s*(?:j\s*a\s*v\s*a\s*s\s*c\s*r\s*i\s*p\s*t|v\s*b\s*s\s*c\s*r\s*i\s*p\s*t|data)\s*:",
                 parts=_PARTS,
             ),
+            # https://own.example@evil.example: everything before the @ is a user name.
+            Signature("userinfo_url", r"^\s*https?:/*[^/?#\s@]*@", parts=_PARTS),
             Signature("absolute_url", r"^\s*https?://[^\s]", parts=_PARTS),
         )
 
