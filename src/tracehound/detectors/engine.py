@@ -40,7 +40,12 @@ Context before verdict: each location also has a role (``_roles``). In free-form
 (passwords, secrets, the Authorization header, prose and search text) any character may occur,
 so only level-1 signatures that do not rest on one character (``Signature.free_text``) apply
 there; families also read the field's name in ``confirm`` (a URL in ``callbackUrl`` is normal,
-in ``page`` it is inclusion).
+in ``page`` it is inclusion). ``confirm_request`` also hands the family the exchange, for verdicts
+that compare a value with the request itself (an open redirect's target host with the request's).
+
+The path is scanned twice: each decoded segment, and, when the raw target holds something that
+splitting and decoding would hide (a dot segment, ``%2f``, ``%5c``, double or overlong encoding,
+a backslash), the raw target whole, for traversal (``_scan_raw_target``).
 """
 
 from __future__ import annotations
