@@ -72,7 +72,7 @@ def main() -> None:
                             continue
                         for text in texts:
                             m = entry.regex.search(text)
-                            if m and entry.detector.confirm(sig, m.group(), text, location):
+                            if m and entry.detector.confirm_request(sig, m.group(), text, location, ex):
                                 key = (entry.detector_id, sig.name)
                                 if key not in seen:
                                     seen.add(key)

@@ -13,7 +13,6 @@ ATTACKS = [
     "java.lang.Runtime",
     "rO0ABXNyAA",
     "cnVudGltZQ",
-    'O:8:"stdClass":1:{s:1:"a";i:2;}',
     "for /f %i in (\x27dir\x27) do echo %i",
     "eval(base64_decode($x))",
     "this.constructor.constructor(\x27return process\x27)()",

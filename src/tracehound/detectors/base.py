@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import ClassVar
 
-from tracehound.model import DetectionType, Severity
+from tracehound.model import DetectionType, Exchange, Severity
 
 MIN_SENSITIVITY = 1
 MAX_SENSITIVITY = 4
@@ -82,3 +82,13 @@ class RequestDetector(ABC):
         keywords) override it with a precise check that runs only where the set fired.
         """
         return True
+
+    def confirm_request(
+        self, signature: Signature, matched: str, text: str, location: str, ex: Exchange | None
+    ) -> bool:
+        """``confirm`` with the exchange the value came from (None where a caller scans bare values).
+
+        The engine calls this one. Families whose verdict depends on the request itself override it:
+        ``open_redirect`` compares a redirect target's host with the request's own host.
+        """
+        return self.confirm(signature, matched, text, location)

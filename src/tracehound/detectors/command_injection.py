@@ -169,7 +169,6 @@ class CommandInjectionDetector(RequestDetector):
                 r"@?\$+\s*(?:\{[^}]{0,40}\}|[a-z_][\w]*)(?:\s|/\*.*?\*/|#[^\n]*\n|//[^\n]*\n|\[[^\]]{0,40}\]+|\{[^}]{0,40}\})*\(",
                 free_text=False,
             ),
-            Signature("php_serialized", r"\b[oc]:\d+:\"\w+\":\d+:\{|\ba:\d+:\{(?:i|s):\d+[;:]"),
             Signature(
                 "php_config",
                 r"\b(?:allow_url_(?:fopen|include)|auto_(?:pre|ap)pend_file|disable_functions|open_basedir|safe_mode|register_globals|session\.[a-z_0-9]+|magic_quotes_gpc|suhosin\.\w+|display_errors|error_reporting)\s*=",

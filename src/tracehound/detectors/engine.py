@@ -8,22 +8,24 @@ contained: the error is counted in ``errors`` under its registry id and the run 
 
 Severity per family (each detector's ``severity``):
 
-=================  ========  ==================================================================
-family             severity  why
-=================  ========  ==================================================================
-command_injection  critical  code execution on the server (shell, PHP, Java, Node, Perl, Ruby)
-log4shell          critical  remote code execution through a JNDI lookup in any logged value
-sqli               high      read/alter the database, often the whole data set
-nosqli             high      query-operator injection: authentication bypass, data extraction
-ssrf               high      reaches internal services and cloud credentials (metadata)
-xxe                high      file disclosure and SSRF through the XML parser
-ssti               high      template engines usually lead to code execution
-path_traversal     high      reads files outside the web root
-file_inclusion     high      includes remote or wrapper-supplied code or files
-ldap_injection     high      directory filter bypass (authentication, enumeration)
-xss                medium    runs in another user's browser, not on the server
-crlf_injection     medium    header injection and response splitting; impact depends on a sink
-=================  ========  ==================================================================
+========================  ========  ==================================================================
+family                    severity  why
+========================  ========  ==================================================================
+command_injection         critical  code execution on the server (shell, PHP, Java, Node, Perl, Ruby)
+insecure_deserialization  critical  a deserialized gadget chain runs code on the server (PHP: high)
+log4shell                 critical  remote code execution through a JNDI lookup in any logged value
+sqli                      high      read/alter the database, often the whole data set
+nosqli                    high      query-operator injection: authentication bypass, data extraction
+ssrf                      high      reaches internal services and cloud credentials (metadata)
+xxe                       high      file disclosure and SSRF through the XML parser
+ssti                      high      template engines usually lead to code execution
+path_traversal            high      reads files outside the web root
+file_inclusion            high      includes remote or wrapper-supplied code or files
+ldap_injection            high      directory filter bypass (authentication, enumeration)
+xss                       medium    runs in another user's browser, not on the server
+crlf_injection            medium    header injection and response splitting; impact depends on a sink
+open_redirect             medium    phishing under the site's name, OAuth codes sent off-site
+========================  ========  ==================================================================
 
 Sensitivity 1-4 works like CRS paranoia levels: each signature declares the lowest level at which
 it is active. The default (3) was chosen with ``bench/bench_signatures.py``: it is the highest
@@ -38,7 +40,12 @@ Context before verdict: each location also has a role (``_roles``). In free-form
 (passwords, secrets, the Authorization header, prose and search text) any character may occur,
 so only level-1 signatures that do not rest on one character (``Signature.free_text``) apply
 there; families also read the field's name in ``confirm`` (a URL in ``callbackUrl`` is normal,
-in ``page`` it is inclusion).
+in ``page`` it is inclusion). ``confirm_request`` also hands the family the exchange, for verdicts
+that compare a value with the request itself (an open redirect's target host with the request's).
+
+The path is scanned twice: each decoded segment, and, when the raw target holds something that
+splitting and decoding would hide (a dot segment, ``%2f``, ``%5c``, double or overlong encoding,
+a backslash), the raw target whole, for traversal (``_scan_raw_target``).
 """
 
 from __future__ import annotations
@@ -65,7 +72,8 @@ from tracehound.detectors.base import (
     RequestDetector,
     Signature,
 )
-from tracehound.model import BodyKind, Detection, Exchange
+from tracehound.model import BodyKind, Detection, DetectionType, Exchange
+from tracehound.model.fields import path_location
 
 __all__ = ["DEFAULT_SENSITIVITY", "SignatureEngine", "registered_detectors"]
 
@@ -102,6 +110,9 @@ _PREFIX_PART = (
 )
 _FORM_LIKE = re.compile(r"[^=&\s<>{}\[\]\"]*=[^&]*(?:&[^=&]*=?[^&]*)*")
 _MAX_FORM_FIELDS = 256
+_RAW_TARGET_HINT = re.compile(r"(?i)\.\.|%(?:2e|2f|5c|25|c0|c1|e0|f0|u)|\\")
+"""What segment splitting can hide from a traversal signature: dot segments, encoded separators
+and dots, double encoding, overlong UTF-8 and backslashes."""
 
 
 def registered_detectors() -> dict[str, type[RequestDetector]]:
@@ -186,12 +197,34 @@ class SignatureEngine:
                     if name and name not in seen_keys:
                         seen_keys.add(name)
                         scan(name, Part.KEY, sub, found, False)
-                    scan(field_value, Part.BODY, sub, found, role_of(sub) is Role.FREE)
+                    scan(field_value, Part.BODY, sub, found, role_of(sub) is Role.FREE, ex)
                 continue
             # Most values are remembered to fire no signature: skip the call.
             if memo.get(value) != ():
-                scan(value, part, location, found, free)
+                scan(value, part, location, found, free, ex)
+        if _RAW_TARGET_HINT.search(ex.raw_path):
+            self._scan_raw_target(ex, found)
         return list(found.values())
+
+    def _scan_raw_target(self, ex: Exchange, found: dict[tuple[str, str], Detection]) -> None:
+        """Traversal judged on the request target as it arrived, before it was split into segments.
+
+        Splitting on ``/`` and decoding each segment loses what a server's path resolution acts on:
+        raw dot segments (``/static/../../windows.ini`` is six harmless-looking segments), and bytes
+        that percent-decoding with replacement turns into noise (overlong ``%c0%ae``). The whole raw
+        path is scanned in every view, and a traversal found there is reported at the first segment
+        that carries the hint, unless a segment already raised one.
+        """
+        if any(dtype is DetectionType.PATH_TRAVERSAL and loc.startswith("request.path.") for dtype, loc in found):
+            return
+        segments = [s for s in ex.raw_path.split("/") if s]
+        index = next((i for i, s in enumerate(segments) if _RAW_TARGET_HINT.search(s)), 0)
+        location = path_location(index)
+        raw: dict[tuple[str, str], Detection] = {}
+        self._scan(ex.raw_path, Part.PATH, location, raw, False, ex)
+        key = (DetectionType.PATH_TRAVERSAL, location)
+        if key in raw:
+            found[key] = raw[key]
 
     def _role(self, location: str) -> tuple[Part | None, str, bool]:
         """``(part, key, free)`` of a location, memoized (a pure function of it): the part it is
@@ -209,7 +242,15 @@ class SignatureEngine:
         self._roles[location] = role
         return role
 
-    def _scan(self, value: str, part: Part, location: str, found: dict[tuple[str, str], Detection], free: bool) -> None:
+    def _scan(
+        self,
+        value: str,
+        part: Part,
+        location: str,
+        found: dict[tuple[str, str], Detection],
+        free: bool,
+        ex: Exchange | None = None,
+    ) -> None:
         # Values repeat across requests (user agents, ids, enum-like parameters): the prefilter's
         # answer depends on the value alone, so it is remembered in a bounded memo.
         hits = self._memo.get(value)
@@ -238,7 +279,7 @@ class SignatureEngine:
             if part not in sig.parts or (dtype, location) in found:
                 continue
             try:
-                detection = self._confirm(entry, texts, location)
+                detection = self._confirm(entry, texts, location, ex)
             except Exception:
                 self.errors[entry.detector_id] += 1
                 continue
@@ -246,12 +287,12 @@ class SignatureEngine:
                 found[(dtype, location)] = detection
 
     @staticmethod
-    def _confirm(entry: _Entry, texts: Iterable[str], location: str) -> Detection | None:
+    def _confirm(entry: _Entry, texts: Iterable[str], location: str, ex: Exchange | None) -> Detection | None:
         for text in texts:
             m = entry.regex.search(text)
             if m is None:
                 continue
-            if entry.detector.confirm(entry.signature, m.group(), text, location):
+            if entry.detector.confirm_request(entry.signature, m.group(), text, location, ex):
                 return Detection(
                     type=entry.detector.type,
                     location=location,

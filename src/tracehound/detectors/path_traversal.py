@@ -23,7 +23,8 @@ _OS_FILES = (
     r"env\b|aws[\\/]credentials|docker[\\/]config|npmrc|netrc|pgpass|my\.cnf)|web\.config|"
     r"proc[\\/](?:self|\d+)[\\/](?:environ|cmdline|fd|maps|status|mem|exe|cwd)|"
     r"(?:httpd|apache2?|nginx|php|my|lighttpd)\.conf|var[\\/]log[\\/]|wp-config\.php|config\.inc\.php|"
-    r"localsettings\.php|\bconfiguration\.php|global\.asax?\b|inetpub[\\/]wwwroot|desktop\.ini"
+    r"localsettings\.php|\bconfiguration\.php|global\.asax?\b|inetpub[\\/]wwwroot|desktop\.ini|ntuser\.dat|"
+    r"\b[a-z]\$[\\/](?:users|windows|winnt|program files|inetpub)\b"
 )
 
 

@@ -287,6 +287,10 @@ class SqliDetector(RequestDetector):
     def confirm(self, signature: Signature, matched: str, text: str, location: str) -> bool:
         if holds_sql(location):
             return False
+        if signature.name in _PHP_GRAMMAR_SIGNATURES and _PHP_SERIALIZED.fullmatch(text):
+            # PHP session data (``a:2:{i:0;s:5:"apple";...}``) is punctuation by its grammar;
+            # a quote inside one of its strings still counts (the string class excludes quotes).
+            return False
         if signature.name in _PUNCT_RUNS:
             # A JSON or JS object literal in a cookie or parameter is punctuation by its grammar:
             # count the run without the braces, brackets, colons, commas and double quotes. A
@@ -309,6 +313,9 @@ _PUNCT_RUNS = {
     name: re.compile(rf"(?:{_PUNCT}[^~!@#$%^&*()\-+={{}}\[\]|:;\"'`<>]{{0,3}}){{{n}}}")
     for name, n in (("cookie_punct_run", 8), ("sql_punct_run", 12), ("sql_punct_short", 6))
 }
+_PHP_SERIALIZED = re.compile(r"\s*(?:a:\d+:\{|\}|[ib]:-?\d+;|d:-?[\d.eE+-]+;|N;|s:\d+:\"[^\"'`]*\";)+\s*")
+"""PHP ``serialize`` output made of arrays and scalars only (objects are ``insecure_deserialization``)."""
+_PHP_GRAMMAR_SIGNATURES = frozenset({"cookie_punct_run", "sql_punct_run", "sql_punct_short", "quote_breakout_shell"})
 _JSON_GRAMMAR = re.compile(r"[{}\[\]:,\"]")
 _REPEATED = re.compile(r"(\*)\*{2,}")
 _QUOTED_LITERALS = re.compile(r"\s*\"[^\"'`]*\"\s*(?:,\s*\"[^\"'`]*\"\s*)*")

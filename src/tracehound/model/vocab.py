@@ -42,6 +42,8 @@ class DetectionType(StrEnum):
     LOG4SHELL = "log4shell"
     LDAP_INJECTION = "ldap_injection"
     CRLF_INJECTION = "crlf_injection"
+    INSECURE_DESERIALIZATION = "insecure_deserialization"
+    OPEN_REDIRECT = "open_redirect"
     # Anomaly against learned behaviour
     SCHEMA_VIOLATION = "schema_violation"
     UNKNOWN_PARAMETER = "unknown_parameter"
@@ -111,6 +113,8 @@ for _injection in (
     DetectionType.LOG4SHELL,
     DetectionType.LDAP_INJECTION,
     DetectionType.CRLF_INJECTION,
+    DetectionType.INSECURE_DESERIALIZATION,
+    DetectionType.OPEN_REDIRECT,  # no API Top 10 category of its own: an unvalidated-input flaw
 ):
     OWASP_CATEGORY[_injection] = "API8:2023"
 
