@@ -60,6 +60,7 @@ class RunResult:
     rejections: list[Rejection] = field(default_factory=list)
     detected: int = 0
     body_errors: Counter[str] = field(default_factory=Counter)
+    bodies_already_decoded: int = 0
     deltas: Deltas = field(default_factory=Deltas)
 
 
@@ -90,6 +91,7 @@ def run_files(
             progress(done_before, total)
     result.deltas = pipeline.flush()
     result.body_errors = result.deltas.body_errors
+    result.bodies_already_decoded = result.deltas.bodies_already_decoded
     _behaviour_verdicts(pipeline, result.deltas)
     return result
 
@@ -103,6 +105,7 @@ def run_transactions(
         _process(pipeline, tx, result, detections_out)
     result.deltas = pipeline.flush()
     result.body_errors = result.deltas.body_errors
+    result.bodies_already_decoded = result.deltas.bodies_already_decoded
     _behaviour_verdicts(pipeline, result.deltas)
     return result
 
@@ -208,6 +211,7 @@ def report_of(
             for r in result.rejections[:MAX_REPORTED_REJECTIONS]
         ]
         summary.body_errors = dict(result.body_errors)
+        summary.bodies_already_decoded = result.bodies_already_decoded
 
     return build_report(inventory, summary, classifier.is_reported)
 

@@ -35,6 +35,7 @@ class RunSummary:
     run_rejected: int = 0
     rejections: list[dict[str, Any]] = field(default_factory=list)
     body_errors: dict[str, int] = field(default_factory=dict)
+    bodies_already_decoded: int = 0
 
 
 def iso(ts: float | None) -> str | None:
@@ -221,6 +222,7 @@ def build_report(
             "rejected": summary.run_rejected,
             "rejections": summary.rejections,
             "body_errors": summary.body_errors,
+            "bodies_already_decoded": summary.bodies_already_decoded,
         },
         "services": services,
         "findings": [finding_entry(f) for f in inventory.findings],
