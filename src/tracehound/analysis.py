@@ -170,6 +170,7 @@ def snapshot(
     specs: Iterable[ReferenceSpec] = (),
     extra_endpoints: dict[EndpointKey, EndpointProfile] | None = None,
     extra_findings: dict[FindingKey, FindingStats] | None = None,
+    include_assets: bool = False,
 ) -> Inventory:
     """The inventory of everything the store knows (plus unpersisted deltas of a ``--no-learn`` run)."""
     tenant = settings.tenant
@@ -191,6 +192,7 @@ def snapshot(
         specs,
         pinned=settings.templates.pin,
         keep_literal=settings.templates.keep_literal,
+        include_assets=include_assets,
     )
 
 

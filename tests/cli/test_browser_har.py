@@ -118,3 +118,95 @@ def test_the_run_section_of_the_report_is_documented(tmp_path: Path) -> None:
     missing = [f"run.{key}" for key in report["run"] if f"run.{key}" not in documented and key not in documented]
     assert missing == [], f"not in REPORT_FORMAT.md: {missing}"
     assert "run.bodies_already_decoded" in documented
+
+
+# -- API versus assets and pages ----------------------------------------------------------------
+
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(120)
+
+
+def asset_entry(url: str, mime: str, text: str = "", b64: bytes | None = None, status: int = 200) -> dict[str, Any]:
+    import base64
+
+    entry = browser_entry(url, text=text, mime=mime, encoding=None)
+    entry["response"]["status"] = status
+    if b64 is not None:
+        entry["response"]["content"] = {"mimeType": mime, "encoding": "base64", "text": base64.b64encode(b64).decode()}
+    return entry
+
+
+def mixed_har() -> list[dict[str, Any]]:
+    site = "https://www.example.com"
+    entries = [asset_entry(f"{site}/", "text/html", "<!doctype html><html><body>hi</body></html>")]
+    entries += [
+        asset_entry(f"{site}/static/js/app.{h}.js", "application/javascript", "var a=1;") for h in ("3f2a9c", "77b1e0")
+    ]
+    entries.append(asset_entry(f"{site}/static/js/app.3f2a9c.js.map", "application/json", '{"version":3,"sources":[]}'))
+    entries.append(asset_entry(f"{site}/static/css/site.css", "text/css", "body{color:red}"))
+    entries.append(asset_entry(f"{site}/img/200@70.png", "image/png", b64=PNG))
+    entries.append(asset_entry(f"{site}/img/logo_272x92dp.png", "", status=304))  # no body: the extension decides
+    entries.append(asset_entry(f"{site}/fonts/inter.woff2", "font/woff2", b64=b"wOF2" + bytes(60)))
+    # An attack aimed at an asset path is still detected.
+    entries.append(
+        asset_entry(
+            f"{site}/static/js/app.js?v=1%27%20UNION%20SELECT%20password%20FROM%20users--", "text/javascript", "var b;"
+        )
+    )
+    for uid in (1, 2, 3):
+        entries.append(
+            browser_entry(f"{site}/api/users/{uid}", text=json.dumps({"id": uid, "name": "x"}), encoding="gzip")
+        )
+    entries.append(browser_entry(f"{site}/api/check-cookie", "POST", '{"valid": true}', request_text='{"c": 1}'))
+    return entries
+
+
+def test_default_report_lists_api_endpoints_and_counts_assets_and_pages(tmp_path: Path) -> None:
+    report = analyze(tmp_path, mixed_har(), "--openapi", str(tmp_path / "oa"))
+    (service,) = report["services"]
+    paths = {(e["method"], e["path"]) for e in service["endpoints"]}
+    assert paths == {("GET", "/api/users/{userId}"), ("POST", "/api/check-cookie")}
+    assert {e["kind"] for e in service["endpoints"]} == {"api"}
+    assert report["summary"]["endpoints"] == 2
+    by_family = {(a["kind"], a["family"]): a for a in service["assets"]}
+    assert set(by_family) == {
+        ("asset", "script"),
+        ("asset", "source_map"),
+        ("asset", "style"),
+        ("asset", "image"),
+        ("asset", "font"),
+        ("page", "html"),
+    }
+    assert by_family[("asset", "script")]["count"] == 3
+    assert by_family[("asset", "image")]["count"] == 2
+    assert by_family[("asset", "image")]["bytes"] == len(PNG)
+    assert by_family[("page", "html")]["bytes"] == len("<!doctype html><html><body>hi</body></html>")
+    openapi = json.loads((tmp_path / "oa" / "www.example.com.json").read_text())
+    assert set(openapi["paths"]) == {"/api/users/{userId}", "/api/check-cookie"}
+    # Detection saw the asset request.
+    sqli = [f for f in report["findings"] if f["type"] == "sqli"]
+    assert sqli and sqli[0]["path"].startswith("/static/js/")
+    # No file name became an email or anything else sensitive in the API inventory.
+    assert not [f for f in report["findings"] if f["type"] == "sensitive_data_in_url" and "/api/" in f["path"]]
+
+
+def test_include_assets_lists_every_endpoint_with_its_kind(tmp_path: Path) -> None:
+    report = analyze(tmp_path, mixed_har(), "--include-assets")
+    (service,) = report["services"]
+    kinds: dict[str, set[str]] = {}
+    for e in service["endpoints"]:
+        kinds.setdefault(e["kind"], set()).add(e["path"])
+    assert set(kinds) == {"api", "asset", "page"}
+    assert kinds["page"] == {"/"}
+    assert any(p.endswith(".css") for p in kinds["asset"]) and any(p.endswith(".woff2") for p in kinds["asset"])
+    assert kinds["api"] == {"/api/users/{userId}", "/api/check-cookie"}
+    assert report["summary"]["endpoints"] == len(service["endpoints"])
+    assert {(a["kind"], a["family"]) for a in service["assets"]} >= {("page", "html"), ("asset", "script")}
+
+
+def test_the_assets_summary_and_endpoint_kind_are_documented(tmp_path: Path) -> None:
+    report = analyze(tmp_path, mixed_har())
+    documented = _documented_fields()
+    (service,) = report["services"]
+    assert "assets" in documented and "kind" in documented
+    for row in service["assets"]:
+        assert {f"assets[].{key}" for key in row} <= documented

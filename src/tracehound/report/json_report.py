@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from tracehound.analyzer.assets import asset_summary
 from tracehound.analyzer.inventory import Endpoint, Finding, Inventory
 from tracehound.analyzer.risk import risk_of
 from tracehound.model import OWASP_CATEGORY, DetectionType
@@ -160,6 +161,7 @@ def endpoint_entry(ep: Endpoint, findings: list[Finding], is_reported: IsReporte
         "responses": {status: to_json_schema(node) for status, node in sorted(prof.responses.items())},
         "sensitive": sens,
         "origin": ep.origin,
+        "kind": ep.kind,
         "risk": risk,
     }
     if ep.spec is not None:
@@ -206,6 +208,7 @@ def build_report(
                 "endpoints": [
                     endpoint_entry(ep, by_endpoint.get((name, ep.method, ep.path), []), is_reported) for ep in endpoints
                 ],
+                "assets": asset_summary(ep.profile for ep in inventory.assets.get(name, ())),
             }
         )
     return {
