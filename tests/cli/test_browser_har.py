@@ -210,3 +210,18 @@ def test_the_assets_summary_and_endpoint_kind_are_documented(tmp_path: Path) -> 
     assert "assets" in documented and "kind" in documented
     for row in service["assets"]:
         assert {f"assets[].{key}" for key in row} <= documented
+
+
+def test_terminal_summary_lists_api_endpoints_and_mentions_the_assets(tmp_path: Path) -> None:
+    har = tmp_path / "browser.har"
+    har.write_text(
+        json.dumps({"log": {"version": "1.2", "creator": {"name": "t", "version": "1"}, "entries": mixed_har()}})
+    )
+    code, out, err = run("analyze", str(har), "--db", str(tmp_path / "t.db"))
+    assert code == 0, err
+    tables = out.split("Findings")[0]  # findings on asset requests are listed below, as they should be
+    assert "/api/users/{userId}" in tables and ".css" not in tables and "woff2" not in tables
+    assert "assets and pages not listed" in tables and "--include-assets" in tables
+    code, out, err = run("analyze", str(har), "--db", str(tmp_path / "t2.db"), "--include-assets")
+    assert code == 0, err
+    assert "/static/css/site.css" in out.split("Findings")[0] and "assets and pages not listed" not in out
