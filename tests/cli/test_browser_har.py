@@ -225,3 +225,11 @@ def test_terminal_summary_lists_api_endpoints_and_mentions_the_assets(tmp_path: 
     code, out, err = run("analyze", str(har), "--db", str(tmp_path / "t2.db"), "--include-assets")
     assert code == 0, err
     assert "/static/css/site.css" in out.split("Findings")[0] and "assets and pages not listed" not in out
+
+
+def test_html_report_lists_api_endpoints_and_the_assets_summary(tmp_path: Path) -> None:
+    analyze(tmp_path, mixed_har(), "--html", str(tmp_path / "r.html"))
+    html = (tmp_path / "r.html").read_text()
+    endpoints_part, _, rest = html.partition("<h3>Assets and pages</h3>")
+    assert "/api/users/{userId}" in endpoints_part and "site.css" not in endpoints_part.split("<h2>Findings")[0]
+    assert "<td>source_map</td>" in rest.split("<h2>Findings")[0]
