@@ -81,6 +81,7 @@ class RunResult:
     rejections: list[Rejection] = field(default_factory=list)
     detected: int = 0
     body_errors: Counter[str] = field(default_factory=Counter)
+    bodies_already_decoded: int = 0
     deltas: Deltas = field(default_factory=Deltas)
 
 
@@ -111,6 +112,7 @@ def run_files(
             progress(done_before, total)
     result.deltas = pipeline.flush()
     result.body_errors = result.deltas.body_errors
+    result.bodies_already_decoded = result.deltas.bodies_already_decoded
     _behaviour_verdicts(pipeline, result.deltas)
     return result
 
@@ -124,6 +126,7 @@ def run_transactions(
         _process(pipeline, tx, result, detections_out)
     result.deltas = pipeline.flush()
     result.body_errors = result.deltas.body_errors
+    result.bodies_already_decoded = result.deltas.bodies_already_decoded
     _behaviour_verdicts(pipeline, result.deltas)
     return result
 
@@ -188,6 +191,7 @@ def snapshot(
     specs: Iterable[ReferenceSpec] = (),
     extra_endpoints: dict[EndpointKey, EndpointProfile] | None = None,
     extra_findings: dict[FindingKey, FindingStats] | None = None,
+    include_assets: bool = False,
 ) -> Inventory:
     """The inventory of everything the store knows (plus unpersisted deltas of a ``--no-learn`` run)."""
     tenant = settings.tenant
@@ -209,6 +213,7 @@ def snapshot(
         specs,
         pinned=settings.templates.pin,
         keep_literal=settings.templates.keep_literal,
+        include_assets=include_assets,
     )
 
 
@@ -229,6 +234,7 @@ def report_of(
             for r in result.rejections[:MAX_REPORTED_REJECTIONS]
         ]
         summary.body_errors = dict(result.body_errors)
+        summary.bodies_already_decoded = result.bodies_already_decoded
 
     return build_report(inventory, summary, classifier.is_reported)
 

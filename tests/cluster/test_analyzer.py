@@ -226,3 +226,24 @@ def test_a_cycle_forgets_applied_records_older_than_a_day(store: Store, monkeypa
     analyzer = Analyzer(store, Settings(), Metrics(), holder="a")
     assert analyzer.cycle()
     assert store.applied("traffic", [1]) == set()
+
+
+def test_the_published_inventory_holds_api_endpoints_not_assets(store: Store) -> None:
+    from tracehound.model import Transaction
+    from tracehound.store.base import EndpointQuery
+
+    pipeline = build_pipeline(Settings())
+    calls = [("/api/users/1", "application/json", b'{"id": 1}'), ("/static/app.js", "text/javascript", b"var a;")]
+    calls += [("/static/site.css", "text/css", b"a{}"), ("/", "text/html", b"<!doctype html>")]
+    for i, (path, ctype, body) in enumerate(calls):
+        tx = Transaction(
+            seq=i, source="t", method="GET", scheme="https", host="www.example.com", path=path, status=200,
+            response_headers=(("content-type", ctype),), response_body=body,
+        )  # fmt: skip
+        pipeline.process(tx)
+    d = pipeline.flush()
+    store.apply_delta("acme", d.endpoints, d.findings, {}, "S", [1], len(calls), 0)
+    Analyzer(store, Settings(), Metrics(), holder="a").cycle()
+    page = store.query_endpoints("acme", EndpointQuery())
+    assert [(e["path"], e["kind"]) for e in page.items] == [("/api/users/{userId}", "api")]
+    assert store.inventory_stats("acme")["endpoints"] == 1

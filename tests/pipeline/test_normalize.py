@@ -200,6 +200,7 @@ def test_compressed_bodies_are_decoded(encoding: str, body: bytes) -> None:
     assert b.value == json.loads(PAYLOAD)
     assert b.size == len(PAYLOAD)
     assert b.error is None
+    assert not b.already_decoded
 
 
 def test_unknown_content_encoding_keeps_raw_bytes_as_binary() -> None:
@@ -215,12 +216,75 @@ def test_too_many_encoding_layers_are_not_decoded() -> None:
     assert b.error is not None and "more than 3 content-encodings" in b.error
 
 
-def test_body_that_is_not_what_its_encoding_says_is_taken_as_identity() -> None:
-    # HAR files keep Content-Encoding but store the decoded text.
-    b = request_body(PAYLOAD, "application/json", "gzip")
-    assert b.kind is BodyKind.JSON
-    assert b.value == json.loads(PAYLOAD)
+# Raw deflate reads this as a fixed-Huffman block and "decodes" it cleanly to noise.
+DEFLATE_NOISE = b'{"Xp": true, "saqFx": null}'
+
+
+@pytest.mark.parametrize(
+    ("encoding", "ctype", "body"),
+    [
+        ("gzip", "application/json", PAYLOAD),
+        ("x-gzip", "application/json", PAYLOAD),
+        ("br", "application/json", PAYLOAD),
+        ("br", "text/plain", b"ok"),
+        ("br", "text/plain", b"?"),  # a one-byte valid (empty) brotli stream
+        ("br", "text/html; charset=utf-8", "<p>caf\u00e9 \u65e5\u672c</p>".encode()),
+        ("deflate", "application/json", PAYLOAD),
+        ("deflate", "application/json", DEFLATE_NOISE),
+        ("zstd", "application/json", PAYLOAD),
+        ("gzip, br", "application/json", PAYLOAD),
+        ("GZIP", "application/json", b'{"ok": true}\n'),
+    ],
+)
+def test_browser_exported_body_is_taken_as_already_decoded(encoding: str, ctype: str, body: bytes) -> None:
+    # Browsers export HAR bodies decoded but keep the Content-Encoding header.
+    b = request_body(body, ctype, encoding)
+    assert b.error is None
+    assert b.already_decoded
+    assert b.size == len(body)
+    if ctype == "application/json":
+        assert b.kind is BodyKind.JSON and b.value == json.loads(body)
+    else:
+        assert b.kind is BodyKind.TEXT and b.value == body.decode()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"\x00\x01\x02 not gzip \xff\xfe",  # binary, not what it says
+        b"\x89PNG\r\n\x1a\n" + bytes(range(256)),
+        b"caf\xe9 au lait",  # latin-1 text: not valid UTF-8, so not taken as plain
+    ],
+)
+def test_body_that_is_neither_encoded_nor_plain_text_keeps_its_error(body: bytes) -> None:
+    b = request_body(body, "application/octet-stream", "gzip")
+    assert not b.already_decoded
     assert b.error is not None and "taken as identity" in b.error
+
+
+def test_garbage_with_unknown_encoding_is_still_unsupported() -> None:
+    b = request_body(b"\x00\x01garbage\xff", "application/json", "zstd")
+    assert b.kind is BodyKind.BINARY and not b.already_decoded
+    assert b.error is not None and "unsupported content-encoding 'zstd'" in b.error
+
+
+def test_plain_text_over_the_decompression_cap_is_cut_at_the_cap() -> None:
+    limits = Limits(max_decompressed_bytes=1000, max_body_bytes=4000)
+    b = request_body(b"a" * 5000, "text/plain", "gzip", limits=limits)
+    assert b.already_decoded and b.size == 1000
+    assert b.value == "a" * 1000
+
+
+def test_really_compressed_text_is_decoded_not_taken_as_is() -> None:
+    # The compressed bytes are binary, so the plain-text rule never applies to them.
+    text = b"plain text " * 100
+    for encoding, body in (
+        ("gzip", gzip.compress(text)),
+        ("br", brotli.compress(text)),
+        ("deflate", zlib.compress(text)),
+    ):
+        b = request_body(body, "text/plain", encoding)
+        assert b.value == text.decode() and b.error is None and not b.already_decoded
 
 
 def test_truncated_gzip_keeps_what_was_decoded() -> None:
@@ -245,6 +309,8 @@ def _gzip_zeros_single_stream(total: int) -> bytes:
         ("gzip", lambda: _gzip_zeros_single_stream(64 << 20)),
         ("deflate", lambda: zlib.compress(bytes(64 << 20), 9)),
         ("br", lambda: brotli.compress(bytes(256 << 20), quality=1)),
+        # plain-text output: decoded and capped, never mistaken for an already-decoded body
+        ("gzip", lambda: gzip.compress(b"a" * (64 << 20), 9)),
     ],
 )
 def test_compression_bomb_is_capped(encoding: str, make_bomb: Any) -> None:
@@ -256,6 +322,7 @@ def test_compression_bomb_is_capped(encoding: str, make_bomb: Any) -> None:
     assert b.truncated
     assert b.kind is BodyKind.JSON and b.value is None
     assert b.error is not None and "decompressed size over 8388608 bytes" in b.error
+    assert not b.already_decoded
     assert elapsed < 5  # generous: capped decoding of 8 MiB takes tens of milliseconds
 
 

@@ -3,6 +3,11 @@
 This is the read model every renderer uses (JSON, OpenAPI, HTML, terminal, the read API): per
 service, final endpoints with their merged profile, the decision behind each path segment, and
 their origin against the reference spec.
+
+Endpoints are classified as ``api``, ``asset`` or ``page`` (`analyzer.assets`). Assets and pages
+are templated apart from the APIs, so a file name never shapes an API's template, and, unless
+``include_assets``, are left out of ``services`` and kept in ``assets`` (the report counts them).
+Findings on them are kept either way: detection saw every transaction.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
+from tracehound.analyzer.assets import API, classify
 from tracehound.analyzer.spec import ReferenceSpec, SpecOperation
 from tracehound.analyzer.templating import Observed, ReferenceTemplates, Template, infer_templates
 from tracehound.model import Severity
@@ -36,6 +42,10 @@ class Endpoint:
     provisional: list[str] = field(default_factory=list)
     has_spec: bool = False
     """Whether a reference spec covers this endpoint's service (drift is reported only then)."""
+    kind: str = API
+    """``api``, ``asset`` or ``page`` (`analyzer.assets.classify`)."""
+    family: str | None = None
+    """For an asset or page: ``script``, ``style``, ``image``, ``font``, ``media``, ``source_map``, ``html``."""
 
     @property
     def path(self) -> str:
@@ -68,6 +78,8 @@ class Finding:
 class Inventory:
     services: dict[str, list[Endpoint]]
     findings: list[Finding]
+    assets: dict[str, list[Endpoint]] = field(default_factory=dict)
+    """Per service, its asset and page endpoints (also in ``services`` with ``include_assets``)."""
 
     def endpoint_count(self) -> int:
         return sum(len(eps) for eps in self.services.values())
@@ -90,6 +102,7 @@ def build_inventory(
     specs: Iterable[ReferenceSpec] = (),
     pinned: Iterable[str] = (),
     keep_literal: Iterable[str] = (),
+    include_assets: bool = False,
 ) -> Inventory:
     specs = list(specs)
     pinned = list(pinned)
@@ -99,6 +112,7 @@ def build_inventory(
         by_service[key.service].append(Observed(key.method, split_key(key.template), profile))
 
     services: dict[str, list[Endpoint]] = {}
+    assets: dict[str, list[Endpoint]] = {}
     final_of: dict[EndpointKey, Endpoint] = {}
     for service in sorted(by_service):
         service_specs = [s for s in specs if s.applies_to(service)]
@@ -106,9 +120,15 @@ def build_inventory(
         for spec in service_specs:
             for op in spec.operations:
                 reference.add(op.full_path)
-        mapping = infer_templates(by_service[service], reference, keep_literal)
+        observed = by_service[service]
+        kinds = [classify(obs.profile) for obs in observed]
+        apis = [obs for obs, (kind, _) in zip(observed, kinds, strict=True) if kind == API]
+        mapping = infer_templates(apis, reference, keep_literal) if apis else {}
+        if len(apis) < len(observed):
+            others = [obs for obs, (kind, _) in zip(observed, kinds, strict=True) if kind != API]
+            mapping.update(infer_templates(others, reference, keep_literal))
         merged: dict[tuple[str, tuple[str, ...]], Endpoint] = {}
-        for obs in by_service[service]:
+        for obs in observed:
             template = mapping[(obs.method, obs.segments)]
             fkey = (obs.method, template.segments)
             ep = merged.get(fkey)
@@ -120,9 +140,16 @@ def build_inventory(
             final_of[EndpointKey(service, obs.method, prov)] = ep
         for spec in service_specs:
             _apply_spec(spec, service, merged)
+        kept: list[Endpoint] = []
         for ep in merged.values():
             ep.has_spec = bool(service_specs)
-        services[service] = sorted(merged.values(), key=lambda e: (e.path, e.method))
+            if ep.origin == "observed":
+                ep.kind, ep.family = classify(ep.profile)
+            if ep.kind == API or include_assets:
+                kept.append(ep)
+            if ep.kind != API:
+                assets.setdefault(service, []).append(ep)
+        services[service] = sorted(kept, key=lambda e: (e.path, e.method))
 
     out_findings: dict[tuple[str, str, str, str, str], Finding] = {}
     for finding_key, stats in findings.items():
@@ -141,7 +168,7 @@ def build_inventory(
         for ep in eps:
             for f in _drift_findings(ep):
                 out_findings[(f.type, service, ep.method, ep.path, f.location)] = f
-    return Inventory(services, sorted(out_findings.values(), key=_finding_order))
+    return Inventory(services, sorted(out_findings.values(), key=_finding_order), assets)
 
 
 def _clone(stats: FindingStats) -> FindingStats:

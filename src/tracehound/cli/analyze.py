@@ -118,6 +118,11 @@ def _non_empty(files: list[Path]) -> list[Path]:
     is_flag=True,
     help="Write through an output path that is a symbolic link (refused by default).",
 )
+@click.option(
+    "--include-assets",
+    is_flag=True,
+    help="List scripts, styles, images, fonts, media, source maps and HTML pages as endpoints too.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No terminal summary or progress bar.")
 def analyze(
     inputs: tuple[Path, ...],
@@ -132,6 +137,7 @@ def analyze(
     sarif_out: str | None,
     html_out: str | None,
     follow_symlinks: bool,
+    include_assets: bool,
     quiet: bool,
 ) -> None:
     """Analyze HAR (.har, .har.gz) or NDJSON (.ndjson, .jsonl, .gz) traffic files.
@@ -188,6 +194,7 @@ def analyze(
             settings,
             specs,
             extra_endpoints=result.deltas.endpoints if no_learn else None,
+            include_assets=include_assets,
         )
         report = report_of(store, inventory, settings, result, classifier)
         write_reports(report, inventory, json_out, openapi_dir, sarif_out, html_out, follow_symlinks)

@@ -66,6 +66,9 @@ class Body(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     truncated: bool = False
     error: str | None = None
     """Why decoding stopped early (bad encoding, over a cap); the body is still counted."""
+    already_decoded: bool = False
+    """``Content-Encoding`` was declared but the bytes were plain text, not encoded (browsers export
+    HAR bodies decoded and keep the header): taken as they are, without an error."""
 
 
 class Exchange(msgspec.Struct, frozen=True, kw_only=True, gc=False):

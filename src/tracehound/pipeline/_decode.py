@@ -13,6 +13,7 @@ import codecs
 import re
 import zlib
 from functools import lru_cache
+from typing import NamedTuple
 from urllib.parse import unquote
 
 import brotli
@@ -142,37 +143,79 @@ def _decode_one(coding: str, data: bytes, cap: int) -> tuple[bytes, str | None]:
 _CAPPED = "decompressed size over"
 
 
-def decode_content(data: bytes, encoding: str, cap: int, max_layers: int) -> tuple[bytes, str | None, bool, bool]:
+class Decoded(NamedTuple):
+    """What `decode_content` made of a body."""
+
+    data: bytes
+    error: str | None
+    ok: bool
+    """False when the encoding is unknown or has too many layers: the caller keeps the raw bytes as binary."""
+    capped: bool
+    """The output stopped at the cap."""
+    already_decoded: bool
+    """The bytes were not encoded at all (a browser's HAR export) and were taken as they are."""
+
+
+def is_plain_text(data: bytes) -> bool:
+    """True for bytes no compressor emits: UTF-8 text without the control bytes of binary data.
+
+    A compressed stream is high-entropy binary: its first non-ASCII byte breaks UTF-8 with near
+    certainty (gzip's second magic byte already does), so this usually stops within a few bytes.
+    A body cut at a cap may end inside a character; that last character is forgiven.
+    """
+    if not data or looks_binary(data):
+        return False
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.reason == "unexpected end of data" and exc.start >= len(data) - 3
+    return True
+
+
+def decode_content(data: bytes, encoding: str, cap: int, max_layers: int) -> Decoded:
     """Undo a ``Content-Encoding`` list, each layer capped at ``cap`` output bytes.
 
-    Returns ``(data, error, ok, capped)``; ``capped`` says the output stopped at ``cap``. ``ok``
-    is False when the encoding is unknown or has too many layers: the caller then keeps the raw
-    bytes as binary. A first layer that is not what it says
-    (HAR files store bodies already decoded but keep the header) is taken as identity, with the
-    error noted, so the body is still recognised.
+    Browsers export bodies already decoded but keep the header (the HAR convention): bytes that
+    are plain text (`is_plain_text`) and do not decode as the outermost coding says are taken as
+    they are, without an error, and flagged ``already_decoded``. The decoder is always tried
+    first, so a stream that really is compressed (even one made of printable bytes) is decoded,
+    with the cap; the plain bytes win only when decoding fails, or yields nothing or non-text
+    where the input was text (raw deflate reads ``{"a": 1}`` as a fixed-Huffman block of noise).
+    A first layer that is not what it says and is not text either (an image) is taken as
+    identity with the error noted, so the body is still recognised.
     """
     codings = [c for c in (p.strip().lower() for p in encoding.split(",")) if c and c != "identity"]
     if not codings:
-        return data, None, True, False
+        return Decoded(data, None, True, False, False)
     if len(codings) > max_layers:
-        return data, f"more than {max_layers} content-encodings; body kept as raw bytes", False, False
+        return Decoded(data, f"more than {max_layers} content-encodings; body kept as raw bytes", False, False, False)
+    raw = data
     errors: list[str] = []
     capped = False
     for i, coding in enumerate(reversed(codings)):
         try:
-            data, err = _decode_one(coding, data, cap)
+            out, err = _decode_one(coding, data, cap)
         except LookupError:
-            return data, f"unsupported content-encoding {coding[:40]!r}; body kept as raw bytes", False, False
+            if i == 0 and is_plain_text(raw):
+                return Decoded(raw, None, True, False, True)
+            unsupported = f"unsupported content-encoding {coding[:40]!r}; body kept as raw bytes"
+            return Decoded(data, unsupported, False, False, False)
         except DecodeFailed as exc:
             if i == 0:
+                if is_plain_text(raw):
+                    return Decoded(raw, None, True, False, True)
                 errors.append(f"content-encoding {coding} but body is not {coding} ({exc}); taken as identity")
                 continue
             errors.append(f"cannot decode content-encoding {coding} ({exc})")
-            return data, "; ".join(errors), False, capped
+            return Decoded(data, "; ".join(errors), False, capped, False)
+        layer_capped = err is not None and err.startswith(_CAPPED)
+        if i == 0 and not layer_capped and is_plain_text(raw) and (err or not is_plain_text(out)):
+            return Decoded(raw, None, True, False, True)
+        data = out
         if err:
             errors.append(f"{coding}: {err}")
-            capped = capped or err.startswith(_CAPPED)
-    return data, "; ".join(errors) or None, True, capped
+            capped = capped or layer_capped
+    return Decoded(data, "; ".join(errors) or None, True, capped, False)
 
 
 # --- charsets -------------------------------------------------------------------------------

@@ -23,6 +23,9 @@ Decisions worth knowing:
   ``nesting deeper than N``): as a value it would cost every later walk, but as nothing at all it
   would hide what it holds (``[[[...["' UNION SELECT ..."]...]]]`` 70 deep went unseen). A JSON body
   truncated by ``max_body_bytes`` is kind JSON with value ``None``.
+- A body whose ``Content-Encoding`` says compressed but whose bytes are plain text that does not
+  decode (browsers export HAR bodies decoded and keep the header) is taken as it is, without an
+  error, and flagged ``Body.already_decoded`` (counted as ``run.bodies_already_decoded``).
 - ``request_id`` falls back to the ``x-request-id`` header when the source gave none.
 """
 
@@ -194,8 +197,9 @@ def _decode_body(raw: bytes, headers: dict[str, str], limits: Limits) -> Body:
     data = raw
     encoding = headers.get("content-encoding")
     truncated = False
+    already_decoded = False
     if encoding and raw:
-        data, err, ok, truncated = decode_content(
+        data, err, ok, truncated, already_decoded = decode_content(
             raw[: limits.max_decompressed_bytes],
             encoding[:cap],
             limits.max_decompressed_bytes,
@@ -222,6 +226,7 @@ def _decode_body(raw: bytes, headers: dict[str, str], limits: Limits) -> Body:
         size=size,
         truncated=truncated,
         error="; ".join(errors) or None,
+        already_decoded=already_decoded,
     )
 
 

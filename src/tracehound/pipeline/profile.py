@@ -11,6 +11,7 @@ from collections import _count_elements  # type: ignore[attr-defined]  # Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from tracehound.analyzer.assets import request_kind
 from tracehound.model import BodyKind, Exchange, SensitiveHit
 from tracehound.model.redaction import names_a_secret
 from tracehound.pipeline.auth import API_KEY_QUERY, auth_schemes, credential_headers
@@ -162,6 +163,10 @@ def fold(
             profile.last_seen = when
 
     segments = ex.segments
+    rkind = request_kind(ex)
+    profile.kinds[rkind] = profile.kinds.get(rkind, 0) + 1
+    if ex.response_body.size:
+        profile.kind_bytes[rkind] = profile.kind_bytes.get(rkind, 0) + ex.response_body.size
     for i, seg in enumerate(template):
         if seg[:1] == "{" and is_placeholder(seg) and i < len(segments):
             value = segments[i]

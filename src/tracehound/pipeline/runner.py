@@ -63,6 +63,8 @@ class Deltas:
     findings: dict[FindingKey, FindingStats] = field(default_factory=dict)
     transactions: int = 0
     body_errors: Counter[str] = field(default_factory=Counter)
+    bodies_already_decoded: int = 0
+    """Bodies whose Content-Encoding was declared but whose bytes were already decoded (HAR exports)."""
     behaviour: BehaviourState | None = None
     """The behaviour delta (None when the pipeline has no behaviour inspector)."""
 
@@ -134,6 +136,8 @@ class Pipeline:
         for body in (ex.request_body, ex.response_body):
             if body.error is not None:
                 deltas.body_errors[body.error.split(":", 1)[0]] += 1
+            if body.already_decoded:
+                deltas.bodies_already_decoded += 1
         segments = ex.segments if ex.segments in self.keep_literal else provisional_segments(ex.segments)
         key = EndpointKey(ex.service, ex.method, template_key(segments))
         self.last_key, self.last_client = key, ex.client

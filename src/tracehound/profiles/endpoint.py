@@ -61,6 +61,11 @@ class EndpointProfile(msgspec.Struct, kw_only=True, gc=False, omit_defaults=True
     request_body: SchemaNode = msgspec.field(default_factory=SchemaNode)
     responses: dict[str, SchemaNode] = msgspec.field(default_factory=dict)
     response_media: dict[str, int] = msgspec.field(default_factory=dict)
+    kinds: dict[str, int] = msgspec.field(default_factory=dict)
+    """Requests by kind, ``api``, ``asset/<family>`` or ``page/html`` (`analyzer.assets.request_kind`),
+    judged per request: one provisional endpoint may hold ``app.1f3e.js`` and ``app.1f3e.js.map``."""
+    kind_bytes: dict[str, int] = msgspec.field(default_factory=dict)
+    """Decoded response body bytes by the same kinds (what the report's asset summary gives)."""
     path_params: dict[str, SchemaNode] = msgspec.field(default_factory=dict)
     """By segment position (as a string, for msgpack keys)."""
     query: dict[str, SchemaNode] = msgspec.field(default_factory=dict)
@@ -115,6 +120,8 @@ class EndpointProfile(msgspec.Struct, kw_only=True, gc=False, omit_defaults=True
         self.request_body.merge(other.request_body)
         _merge_nodes(self.responses, other.responses)
         _add_counts(self.response_media, other.response_media)
+        _add_counts(self.kind_bytes, other.kind_bytes)
+        _add_counts(self.kinds, other.kinds)
         _merge_nodes(self.path_params, other.path_params)
         _merge_nodes(self.query, other.query)
         _add_counts(self.query_repeats, other.query_repeats)

@@ -64,6 +64,17 @@ def render_html(report: dict[str, Any]) -> str:
                     f"</code></td><td>{_e(x['type'])}</td><td class=num>{_e(x['count'])}</td></tr>"
                 )
             parts.append("</table>")
+        if service.get("assets"):
+            parts.append(
+                "<h3>Assets and pages</h3><table><tr><th>kind</th><th>family</th><th>endpoints</th>"
+                "<th>requests</th><th>bytes</th></tr>"
+            )
+            for a in service["assets"]:
+                parts.append(
+                    f"<tr><td>{_e(a['kind'])}</td><td>{_e(a['family'])}</td><td class=num>{_e(a['endpoints'])}</td>"
+                    f"<td class=num>{_e(a['count'])}</td><td class=num>{_e(a['bytes'])}</td></tr>"
+                )
+            parts.append("</table>")
     parts.append("<h2>Findings</h2>")
     if not report["findings"]:
         parts.append("<p class=muted>No findings.</p>")

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from tracehound.analyzer.assets import asset_summary
 from tracehound.analyzer.inventory import Endpoint, Finding, Inventory
 from tracehound.analyzer.risk import risk_of
 from tracehound.model import OWASP_CATEGORY, DetectionType
@@ -36,6 +37,7 @@ class RunSummary:
     run_rejected: int = 0
     rejections: list[dict[str, Any]] = field(default_factory=list)
     body_errors: dict[str, int] = field(default_factory=dict)
+    bodies_already_decoded: int = 0
 
 
 def iso(ts: float | None) -> str | None:
@@ -160,6 +162,7 @@ def endpoint_entry(ep: Endpoint, findings: list[Finding], is_reported: IsReporte
         "responses": {status: to_json_schema(node) for status, node in sorted(prof.responses.items())},
         "sensitive": sens,
         "origin": ep.origin,
+        "kind": ep.kind,
         "risk": risk,
     }
     if ep.spec is not None:
@@ -211,6 +214,7 @@ def build_report(
                 "endpoints": [
                     endpoint_entry(ep, by_endpoint.get((name, ep.method, ep.path), []), is_reported) for ep in endpoints
                 ],
+                "assets": asset_summary(ep.profile for ep in inventory.assets.get(name, ())),
             }
         )
     reported = report_findings(inventory.findings)
@@ -228,6 +232,7 @@ def build_report(
             "rejected": summary.run_rejected,
             "rejections": summary.rejections,
             "body_errors": summary.body_errors,
+            "bodies_already_decoded": summary.bodies_already_decoded,
         },
         "services": services,
         "findings": [finding_entry(f) for f in reported],

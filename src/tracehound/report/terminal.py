@@ -61,7 +61,9 @@ def render_summary(report: dict[str, Any], console: Console) -> None:
             )
         if len(endpoints) > MAX_ROWS:
             table.caption = f"{len(endpoints) - MAX_ROWS} more endpoints in the JSON/HTML report"
-        console.print(table)
+        if endpoints:
+            console.print(table)
+        _assets_line(service, console)
     findings = report["findings"]
     if findings:
         table = Table(title="Findings", title_justify="left")
@@ -83,3 +85,14 @@ def render_summary(report: dict[str, Any], console: Console) -> None:
         console.print(Text.assemble((f"{run['rejected']} entries rejected", "yellow"), "; first reasons:"))
         for r in run.get("rejections", [])[:5]:
             console.print(plain(f"  {r['source']} entry {r['index']}: {r['reason']}"))
+
+
+def _assets_line(service: dict[str, Any], console: Console) -> None:
+    """Assets and pages left out of the endpoint table (``--include-assets`` lists them)."""
+    assets = service.get("assets") or []
+    if not assets or any(ep.get("kind", "api") != "api" for ep in service["endpoints"]):
+        return
+    counts = ", ".join(f"{a['count']} {a['family']}" for a in assets)
+    line = plain(f"{service['name']}: assets and pages not listed ({counts} requests); --include-assets lists them")
+    line.stylize("dim")
+    console.print(line)
