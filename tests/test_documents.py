@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 import yaml
@@ -75,3 +76,37 @@ def test_any_nesting_loads_or_is_refused_never_raises_otherwise(depth: int, kind
     else:
         assert depth <= MAX_DOCUMENT_DEPTH
         assert value == json.loads(text)
+
+
+def test_json_escape_pairs_read_as_yaml_become_the_character_they_encode() -> None:
+    # PyYAML read json.dumps' "\ud800\udc00" as two lone surrogates, which crashed the custom-type
+    # pattern compile of a JSON --config (found by the fuzz harness in CI).
+    import json
+
+    from tracehound._documents import load_yaml
+
+    doc = {"pattern": "\U00010000[a-z]+", "\U0001f600": ["x\U0001f600"]}
+    assert load_yaml(json.dumps(doc)) == doc
+
+
+def test_a_lone_surrogate_escape_is_refused_with_a_reason() -> None:
+    import pytest
+
+    from tracehound._documents import DocumentError, load_yaml
+
+    with pytest.raises(DocumentError, match="lone UTF-16 surrogate"):
+        load_yaml('pattern: "a\\ud800b"')
+
+
+def test_a_json_config_with_a_character_beyond_the_bmp_in_a_custom_pattern_loads(tmp_path: Path) -> None:
+    import json
+
+    from tracehound.config import load_settings
+
+    path = tmp_path / "c.json"
+    path.write_text(json.dumps({"sensitive": {"custom_types": [{"name": "badge_id", "pattern": "\U00010000"}]}}))
+    settings = load_settings(path, environ={})
+    assert settings.sensitive.custom_types == [{"name": "badge_id", "pattern": "\U00010000"}]
+    from tracehound.pipeline.stages import build_classifier
+
+    build_classifier(settings)  # compiled the pattern: two lone surrogates raised UnicodeEncodeError

@@ -24,6 +24,7 @@ soon as a bound is passed; next to PyYAML's own parsing it is noise.
 from __future__ import annotations
 
 import json
+import re
 from itertools import chain
 from typing import Any
 
@@ -59,6 +60,30 @@ class _BoundedLoader(yaml.SafeLoader):
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
+
+    def construct_scalar(self, node: yaml.ScalarNode | yaml.MappingNode) -> Any:
+        value = super().construct_scalar(node)
+        return _join_surrogates(value) if isinstance(value, str) else value
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _join_surrogates(text: str) -> str:
+    """``text`` with each UTF-16 surrogate pair made the character it encodes.
+
+    PyYAML reads a JSON escape pair (``"\\ud83d\\ude00"``, as ``json.dumps`` writes any character
+    beyond the BMP) as two lone surrogates, which cannot be encoded, matched by re2 or stored; JSON
+    parsers join them. A surrogate without its pair is refused.
+    """
+    if _SURROGATE.search(text) is None:
+        return text
+    try:
+        return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le")
+    except UnicodeDecodeError:
+        raise DocumentError(
+            "a string holds a lone UTF-16 surrogate escape (\\ud800-\\udfff without its pair)"
+        ) from None
 
 
 def load_yaml(text: str | bytes) -> Any:

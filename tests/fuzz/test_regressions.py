@@ -97,10 +97,11 @@ def test_yaml_a_constructor_refuses_is_a_config_error(tmp_path: Path, text: str)
     "doc", [{"\U0001f600": 1}, {"sensitive": {"custom_types": [{"\U0001f600": 1, "name": "x", "key_hints": ["x"]}]}}]
 )
 def test_a_json_config_with_an_escaped_emoji_key_is_a_config_error(tmp_path: Path, doc: object) -> None:
-    """UnicodeEncodeError: PyYAML reads json.dumps' "\\ud83d\\ude00" as two lone surrogates."""
+    """UnicodeEncodeError: PyYAML read json.dumps' "\\ud83d\\ude00" as two lone surrogates. The
+    pair is now joined into the emoji it encodes, which no setting is named: an unknown key."""
     path = tmp_path / "c.json"
     path.write_text(json.dumps(doc))
-    with pytest.raises(ConfigError, match="surrogate"):
+    with pytest.raises(ConfigError, match="unknown field `\U0001f600`"):
         build_classifier(load_settings(path, environ={}))
 
 
