@@ -52,15 +52,10 @@ def is_service_wide(f: Finding) -> bool:
 
 
 @dataclass
-class ReportedFinding:
-    """One finding of the report: an endpoint's, or a service's with the endpoints it covers."""
+class ReportedFinding(Finding):
+    """One finding of the report: an endpoint's, or a service's with the endpoints it covers
+    (``method`` and ``path`` are then ``SERVICE_WIDE``)."""
 
-    type: str
-    service: str
-    method: str
-    path: str
-    location: str
-    stats: FindingStats
     scope: str = "endpoint"
     """``endpoint``, or ``service`` for a service-wide posture finding."""
     endpoints: list[tuple[str, str]] = field(default_factory=list)
